@@ -1,0 +1,31 @@
+//! Opening the SQLCipher database with a raw key and the pragmas every connection needs.
+
+use std::path::Path;
+
+use rusqlite::{Connection, OpenFlags};
+
+use crate::error::VaultError;
+use crate::secret::DataKey;
+
+/// Opens (or, with `create`, creates) the database and proves the key right with a first read.
+/// A wrong key or a file that is not SQLCipher shows only at that first read (`NotAVault`).
+pub(crate) fn open(path: &Path, key: &DataKey, create: bool) -> Result<Connection, VaultError> {
+    let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    if create {
+        flags |= OpenFlags::SQLITE_OPEN_CREATE;
+    }
+    let conn = Connection::open_with_flags(path, flags)?;
+    // SQLCipher writes decryption failures to stderr unless told not to; the error is ours to report.
+    conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
+    conn.execute_batch(&key.pragma())?;
+    conn.execute_batch("PRAGMA cipher_memory_security = ON;")?;
+    // The first read decrypts page 1 and checks its HMAC.
+    conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0))?;
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL;
+         PRAGMA synchronous = FULL;
+         PRAGMA foreign_keys = ON;
+         PRAGMA cache_size = -32768;",
+    )?;
+    Ok(conn)
+}

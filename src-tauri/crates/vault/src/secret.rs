@@ -1,0 +1,57 @@
+//! Secrets as types: they cannot be cloned, printed or serialised, and are wiped from memory on drop.
+
+use serde::{Deserialize, Deserializer};
+use zeroize::{Zeroize, Zeroizing};
+
+/// An officer's passphrase as typed. Deserialisable (it arrives over IPC) but never serialisable.
+pub struct Passphrase(Zeroizing<String>);
+
+impl Passphrase {
+    pub fn new(text: String) -> Self {
+        Passphrase(Zeroizing::new(text))
+    }
+
+    pub(crate) fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// Length in characters (not bytes): what the officer counts.
+    pub fn char_len(&self) -> usize {
+        self.0.chars().count()
+    }
+}
+
+impl<'de> Deserialize<'de> for Passphrase {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d).map(Passphrase::new)
+    }
+}
+
+/// The vault's 256-bit data key. Lives only in memory while the vault is unlocked.
+pub(crate) struct DataKey(Zeroizing<[u8; 32]>);
+
+impl DataKey {
+    pub(crate) fn generate() -> Self {
+        use rand::RngCore;
+        let mut key = Zeroizing::new([0u8; 32]);
+        rand::rngs::OsRng.fill_bytes(key.as_mut());
+        DataKey(key)
+    }
+
+    pub(crate) fn from_bytes(bytes: &[u8]) -> Option<Self> {
+        let arr: [u8; 32] = bytes.try_into().ok()?;
+        Some(DataKey(Zeroizing::new(arr)))
+    }
+
+    pub(crate) fn bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+
+    /// The `PRAGMA key` statement for a raw key; the returned text is wiped on drop.
+    pub(crate) fn pragma(&self) -> Zeroizing<String> {
+        let mut hex = hex::encode(self.0.as_ref());
+        let stmt = Zeroizing::new(format!("PRAGMA key = \"x'{hex}'\";"));
+        hex.zeroize();
+        stmt
+    }
+}

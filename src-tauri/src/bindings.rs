@@ -1,0 +1,47 @@
+//! The UI's TypeScript types for IPC DTOs are generated from these Rust types, never copied by hand.
+//! This test fails when `ui/src/lib/bindings.ts` differs from what the Rust types say; run it with
+//! `UPDATE_BINDINGS=1` to rewrite the file.
+
+use ts_rs::TS;
+
+use crate::commands::app::AppInfo;
+use crate::commands::session::{CreateVaultRequest, OfficerChoice, SessionStatus, SignedInOfficer, UnlockRequest};
+use crate::error::{CommandError, ErrorCode};
+
+fn generated() -> String {
+    let decls = [
+        ErrorCode::decl(),
+        CommandError::decl(),
+        OfficerChoice::decl(),
+        SignedInOfficer::decl(),
+        SessionStatus::decl(),
+        CreateVaultRequest::decl(),
+        UnlockRequest::decl(),
+        AppInfo::decl(),
+    ];
+    let mut out = String::from(
+        "// Generated from the Rust DTOs by `cargo test bindings` (src-tauri/src/bindings.rs).\n\
+         // Do not edit by hand: run `UPDATE_BINDINGS=1 cargo test bindings` after changing a DTO.\n",
+    );
+    for d in decls {
+        out.push_str("\nexport ");
+        out.push_str(d.trim());
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn bindings_match_rust_dtos() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/ui/src/lib/bindings.ts");
+    let want = generated();
+    if std::env::var_os("UPDATE_BINDINGS").is_some() {
+        std::fs::write(path, &want).expect("write ui/src/lib/bindings.ts");
+        return;
+    }
+    let have = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        have == want,
+        "ui/src/lib/bindings.ts is out of date with the Rust DTOs; run `UPDATE_BINDINGS=1 cargo test bindings`"
+    );
+}

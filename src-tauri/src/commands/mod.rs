@@ -1,0 +1,5 @@
+//! IPC commands, one module per area. Each is a thin wrapper: check the session and role, validate
+//! the DTO, call the crate that does the work, map its error to `{code, message}`.
+
+pub(crate) mod app;
+pub(crate) mod session;
