@@ -1,0 +1,66 @@
+// Russian: the default language and the canonical key set. Kazakh and English must have every key.
+import type { ErrorCode } from "../bindings";
+
+export const ru = {
+  "app.org": "ТОО «МФО «SM INVEST»»",
+  "lang.label": "Язык",
+  "status.loading": "Загрузка…",
+  "field.required": "Заполните это поле",
+  "field.name_invalid": "Только буквы, пробелы, точки, дефисы и апострофы, до 100 символов",
+  "field.passphrase": "Парольная фраза",
+  "field.passphrase_short": "Не короче 10 символов",
+  "field.passphrase_mismatch": "Парольные фразы не совпадают",
+  "create.title": "Создание хранилища",
+  "create.intro":
+    "Это первый запуск на этом рабочем месте. Создайте зашифрованное хранилище и учётную запись первого администратора.",
+  "create.name": "ФИО администратора",
+  "create.passphrase_hint": "Не короче 10 символов. Без неё хранилище не открыть: запомните её.",
+  "create.repeat": "Повторите парольную фразу",
+  "create.submit": "Создать хранилище",
+  "create.busy": "Создаём хранилище и шифруем ключ…",
+  "unlock.title": "Разблокировка рабочего места",
+  "unlock.intro": "Выберите себя в списке и введите свою парольную фразу.",
+  "unlock.officer": "Сотрудник",
+  "unlock.submit": "Разблокировать",
+  "unlock.busy": "Проверяем парольную фразу…",
+  "nav.label": "Разделы",
+  "nav.clients": "Клиенты",
+  "nav.applications": "Заявки",
+  "nav.documents": "Документы",
+  "nav.sync": "Синхронизация",
+  "nav.settings": "Настройки",
+  "shell.lock": "Заблокировать",
+  "shell.signed_in_as": "Вошли как",
+  "role.officer": "кредитный специалист",
+  "role.supervisor": "супервайзер",
+  "role.admin": "администратор",
+  "section.not_ready": "Этот раздел ещё не готов в этой версии Branch Desk.",
+  "settings.language": "Язык интерфейса",
+  "settings.about": "О программе",
+  "settings.version": "Версия",
+  "settings.data_dir": "Папка данных",
+  "settings.schema": "Версия схемы хранилища",
+  "settings.audit": "Записей в журнале аудита",
+  "error.title": "Не удалось выполнить",
+  "error.dismiss": "Закрыть",
+} as const;
+
+export type MessageKey = keyof typeof ru;
+export type Messages = { readonly [K in MessageKey]: string };
+
+export const ruErrors: Record<ErrorCode, string> = {
+  invalid_input: "Проверьте введённые данные.",
+  weak_passphrase: "Парольная фраза слишком короткая: нужно не меньше 10 символов.",
+  vault_exists: "На этом рабочем месте уже есть хранилище.",
+  vault_missing: "Хранилище не найдено.",
+  unknown_officer: "Такого сотрудника нет в хранилище.",
+  officer_disabled: "Учётная запись сотрудника отключена.",
+  wrong_passphrase: "Неверная парольная фраза.",
+  not_a_vault: "Файл не является хранилищем Branch Desk.",
+  vault_damaged: "Хранилище повреждено или изменено. Обратитесь к администратору.",
+  vault_too_new: "Хранилище создано более новой версией Branch Desk. Обновите приложение.",
+  disk_full: "На диске нет места. Ничего не сохранено.",
+  not_signed_in: "Рабочее место заблокировано. Войдите снова.",
+  forbidden: "Вашей роли это действие недоступно.",
+  internal: "Внутренняя ошибка. Данные не изменены; сообщите администратору.",
+};
