@@ -5,7 +5,9 @@
 use ts_rs::TS;
 
 use crate::commands::app::AppInfo;
-use crate::commands::session::{CreateVaultRequest, OfficerChoice, SessionStatus, SignedInOfficer, UnlockRequest};
+use crate::commands::session::{
+    CreateVaultRequest, OfficerChoice, SessionStatus, SignedInOfficer, UnlockRequest,
+};
 use crate::error::{CommandError, ErrorCode};
 
 fn generated() -> String {

@@ -53,7 +53,11 @@ pub fn run(args: Vec<OsString>) -> ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
         }
     };
     match cli.command {
@@ -92,7 +96,10 @@ fn vault_status(json: bool) -> ExitCode {
         println!("vault: {}/vault", report.data_dir);
         println!("officers: {}", report.officers.join(", "));
     } else {
-        println!("no vault yet in {} (open the app to create one)", report.data_dir);
+        println!(
+            "no vault yet in {} (open the app to create one)",
+            report.data_dir
+        );
     }
     ExitCode::SUCCESS
 }

@@ -50,7 +50,10 @@ pub struct CommandError {
 
 impl CommandError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        CommandError { code, message: message.into() }
+        CommandError {
+            code,
+            message: message.into(),
+        }
     }
 }
 
@@ -69,7 +72,9 @@ impl From<VaultError> for CommandError {
             VaultError::TooNew { .. } => ErrorCode::VaultTooNew,
             VaultError::DiskFull => ErrorCode::DiskFull,
             // I/O and database details may name paths or SQL: keep them out of the message.
-            VaultError::Io(_) => return CommandError::new(ErrorCode::Internal, "file access failed"),
+            VaultError::Io(_) => {
+                return CommandError::new(ErrorCode::Internal, "file access failed");
+            }
             VaultError::Db(_) => return CommandError::new(ErrorCode::Internal, "database error"),
         };
         CommandError::new(code, e.to_string())
@@ -84,7 +89,10 @@ mod tests {
     fn serialises_as_code_and_message() {
         let e = CommandError::new(ErrorCode::WrongPassphrase, "the passphrase is not right");
         let json = serde_json::to_string(&e).expect("serialisable");
-        assert_eq!(json, r#"{"code":"wrong_passphrase","message":"the passphrase is not right"}"#);
+        assert_eq!(
+            json,
+            r#"{"code":"wrong_passphrase","message":"the passphrase is not right"}"#
+        );
     }
 
     #[test]
@@ -92,6 +100,10 @@ mod tests {
         let io = std::io::Error::other("/home/officer/secret/path");
         let e = CommandError::from(VaultError::Io(io));
         assert_eq!(e.code, ErrorCode::Internal);
-        assert!(!e.message.contains("/home"), "paths must not cross IPC: {}", e.message);
+        assert!(
+            !e.message.contains("/home"),
+            "paths must not cross IPC: {}",
+            e.message
+        );
     }
 }

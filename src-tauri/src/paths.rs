@@ -18,9 +18,15 @@ pub enum PathError {
 pub fn data_dir() -> Result<PathBuf, PathError> {
     if let Some(dir) = std::env::var_os("BRANCHDESK_DATA_DIR").filter(|d| !d.is_empty()) {
         let dir = PathBuf::from(dir);
-        return if dir.is_absolute() { Ok(dir) } else { Err(PathError::RelativeOverride) };
+        return if dir.is_absolute() {
+            Ok(dir)
+        } else {
+            Err(PathError::RelativeOverride)
+        };
     }
-    dirs::data_dir().map(|d| d.join(APP_ID)).ok_or(PathError::NoDataDir)
+    dirs::data_dir()
+        .map(|d| d.join(APP_ID))
+        .ok_or(PathError::NoDataDir)
 }
 
 /// The folder of the desk's vault inside the data folder.

@@ -17,7 +17,11 @@ pub(crate) struct AppState {
 impl AppState {
     pub fn new(data_dir: PathBuf) -> Self {
         let vault_dir = crate::paths::vault_dir(&data_dir);
-        AppState { data_dir, vault_dir, session: Mutex::new(None) }
+        AppState {
+            data_dir,
+            vault_dir,
+            session: Mutex::new(None),
+        }
     }
 
     /// The session slot, whatever it holds. A poisoned lock (a panic elsewhere) still yields it:
@@ -33,9 +37,14 @@ impl AppState {
         f: impl FnOnce(&mut Vault) -> Result<T, CommandError>,
     ) -> Result<T, CommandError> {
         let mut slot = self.slot();
-        let vault = slot.as_mut().ok_or_else(|| CommandError::new(ErrorCode::NotSignedIn, "no officer is signed in"))?;
+        let vault = slot
+            .as_mut()
+            .ok_or_else(|| CommandError::new(ErrorCode::NotSignedIn, "no officer is signed in"))?;
         if !roles.contains(&vault.officer().role) {
-            return Err(CommandError::new(ErrorCode::Forbidden, "this officer's role may not do this"));
+            return Err(CommandError::new(
+                ErrorCode::Forbidden,
+                "this officer's role may not do this",
+            ));
         }
         f(vault)
     }

@@ -51,7 +51,13 @@ pub struct UnlockRequest {
 
 fn signed_in(v: &Vault) -> SessionStatus {
     let o = v.officer();
-    SessionStatus::Unlocked { officer: SignedInOfficer { id: o.id.0.clone(), name: o.name.clone(), role: o.role } }
+    SessionStatus::Unlocked {
+        officer: SignedInOfficer {
+            id: o.id.0.clone(),
+            name: o.name.clone(),
+            role: o.role,
+        },
+    }
 }
 
 fn status_of(state: &AppState) -> Result<SessionStatus, CommandError> {
@@ -61,7 +67,10 @@ fn status_of(state: &AppState) -> Result<SessionStatus, CommandError> {
     Ok(match state.vault_dir.state()? {
         VaultState::Missing => SessionStatus::NoVault,
         VaultState::Present(officers) => SessionStatus::Locked {
-            officers: officers.into_iter().map(|(id, name)| OfficerChoice { id: id.0, name }).collect(),
+            officers: officers
+                .into_iter()
+                .map(|(id, name)| OfficerChoice { id: id.0, name })
+                .collect(),
         },
     })
 }
@@ -87,7 +96,12 @@ pub(crate) async fn vault_create(
 ) -> Result<SessionStatus, CommandError> {
     let dir = state.vault_dir.clone();
     let vault = blocking(move || {
-        Ok(Vault::create(&dir, &request.admin_name, &request.passphrase, chrono::Utc::now())?)
+        Ok(Vault::create(
+            &dir,
+            &request.admin_name,
+            &request.passphrase,
+            chrono::Utc::now(),
+        )?)
     })
     .await?;
     let status = signed_in(&vault);
@@ -102,7 +116,11 @@ pub(crate) async fn session_unlock(
 ) -> Result<SessionStatus, CommandError> {
     let dir = state.vault_dir.clone();
     let vault = blocking(move || {
-        Ok(Vault::unlock(&dir, &OfficerId(request.officer_id), &request.passphrase)?)
+        Ok(Vault::unlock(
+            &dir,
+            &OfficerId(request.officer_id),
+            &request.passphrase,
+        )?)
     })
     .await?;
     let status = signed_in(&vault);

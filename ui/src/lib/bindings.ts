@@ -15,4 +15,4 @@ export type CreateVaultRequest = { admin_name: string, passphrase: string, };
 
 export type UnlockRequest = { officer_id: string, passphrase: string, };
 
-export type AppInfo = { version: string, data_dir: string, schema_version: number, audit_entries: bigint, };
+export type AppInfo = { version: string, data_dir: string, schema_version: number, audit_entries: number, };

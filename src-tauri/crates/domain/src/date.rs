@@ -47,8 +47,15 @@ mod tests {
 
     #[test]
     fn parses_and_refuses() {
-        assert_eq!(parse_date("29.02.2024"), Ok(NaiveDate::from_ymd_opt(2024, 2, 29).expect("leap day")));
-        assert_eq!(parse_date("29.02.2025"), Err(DateError::NoSuchDay), "2025 is not a leap year");
+        assert_eq!(
+            parse_date("29.02.2024"),
+            Ok(NaiveDate::from_ymd_opt(2024, 2, 29).expect("leap day"))
+        );
+        assert_eq!(
+            parse_date("29.02.2025"),
+            Err(DateError::NoSuchDay),
+            "2025 is not a leap year"
+        );
         assert_eq!(parse_date("2025-02-01"), Err(DateError::Format));
         assert_eq!(parse_date("1.2.2025"), Err(DateError::Format));
         assert_eq!(parse_date("01.13.2025"), Err(DateError::NoSuchDay));

@@ -8,7 +8,9 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 /// An amount of KZT in tiyn. Negative amounts are allowed (refunds, differences).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
 #[serde(transparent)]
 pub struct Money(i64);
 
@@ -110,7 +112,7 @@ fn group_thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(' ');
         }
         out.push(c);
@@ -136,14 +138,23 @@ mod tests {
         assert_eq!(Money::from_tiyn(0).to_string(), "0,00 ₸");
         assert_eq!(Money::from_tiyn(5).to_string(), "0,05 ₸");
         assert_eq!(Money::from_tiyn(-100_050).to_string(), "-1 000,50 ₸");
-        assert_eq!(Money::from_tiyn(i64::MIN).to_string(), "-92 233 720 368 547 758,08 ₸");
+        assert_eq!(
+            Money::from_tiyn(i64::MIN).to_string(),
+            "-92 233 720 368 547 758,08 ₸"
+        );
     }
 
     #[test]
     fn parses_what_officers_type() {
-        assert_eq!(Money::parse("1 234 567,89"), Ok(Money::from_tiyn(123_456_789)));
+        assert_eq!(
+            Money::parse("1 234 567,89"),
+            Ok(Money::from_tiyn(123_456_789))
+        );
         assert_eq!(Money::parse("500000"), Ok(Money::from_tiyn(50_000_000)));
-        assert_eq!(Money::parse("500 000,5 ₸"), Ok(Money::from_tiyn(50_000_050)));
+        assert_eq!(
+            Money::parse("500 000,5 ₸"),
+            Ok(Money::from_tiyn(50_000_050))
+        );
         assert_eq!(Money::parse("12.34"), Ok(Money::from_tiyn(1_234)));
         assert_eq!(Money::parse("1\u{a0}000"), Ok(Money::from_tiyn(100_000)));
     }
@@ -155,14 +166,21 @@ mod tests {
         assert_eq!(Money::parse("12,345"), Err(MoneyError::TooManyDecimals));
         assert_eq!(Money::parse("1e5"), Err(MoneyError::BadCharacter));
         assert_eq!(Money::parse("1,2,3"), Err(MoneyError::BadCharacter));
-        assert_eq!(Money::parse("99999999999999999999"), Err(MoneyError::Overflow));
+        assert_eq!(
+            Money::parse("99999999999999999999"),
+            Err(MoneyError::Overflow)
+        );
     }
 
     #[test]
     fn display_then_parse_round_trips() {
         for tiyn in [0, 1, 99, 100, 123_456_789, -42, 999_999_999_999] {
             let m = Money::from_tiyn(tiyn);
-            assert_eq!(Money::parse(&m.to_string()), Ok(m), "{m} must read back as itself");
+            assert_eq!(
+                Money::parse(&m.to_string()),
+                Ok(m),
+                "{m} must read back as itself"
+            );
         }
     }
 }

@@ -15,8 +15,16 @@ fn money_matches_golden_display_forms() {
     for v in vectors()["money"].as_array().expect("money vectors") {
         let tiyn = v["tiyn"].as_i64().expect("tiyn is an integer");
         let text = v["text"].as_str().expect("text is a string");
-        assert_eq!(Money::from_tiyn(tiyn).to_string(), text, "display of {tiyn} tiyn");
-        assert_eq!(Money::parse(text), Ok(Money::from_tiyn(tiyn)), "{text} reads back");
+        assert_eq!(
+            Money::from_tiyn(tiyn).to_string(),
+            text,
+            "display of {tiyn} tiyn"
+        );
+        assert_eq!(
+            Money::parse(text),
+            Ok(Money::from_tiyn(tiyn)),
+            "{text} reads back"
+        );
     }
 }
 

@@ -24,7 +24,15 @@ pub struct AuditEntry {
 const GENESIS: [u8; 32] = [0; 32];
 
 /// The hash of an entry: SHA-256 over the previous hash and every field, each field length-prefixed.
-fn link_hash(prev: &[u8; 32], seq: i64, at: &str, officer: &str, action: &str, entity: &str, payload: &[u8; 32]) -> [u8; 32] {
+fn link_hash(
+    prev: &[u8; 32],
+    seq: i64,
+    at: &str,
+    officer: &str,
+    action: &str,
+    entity: &str,
+    payload: &[u8; 32],
+) -> [u8; 32] {
     let mut h = Sha256::new();
     h.update(b"branchdesk-audit-v1");
     h.update(prev);
@@ -47,21 +55,43 @@ pub(crate) fn append(
     payload: &[u8],
 ) -> Result<i64, VaultError> {
     let last: Option<(i64, Vec<u8>)> = tx
-        .query_row("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", [], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
+        .query_row(
+            "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .optional()?;
     let (seq, prev) = match last {
-        Some((seq, hash)) => (seq + 1, <[u8; 32]>::try_from(hash.as_slice()).map_err(|_| VaultError::Damaged)?),
+        Some((seq, hash)) => (
+            seq + 1,
+            <[u8; 32]>::try_from(hash.as_slice()).map_err(|_| VaultError::Damaged)?,
+        ),
         None => (1, GENESIS),
     };
     let at = at.to_rfc3339_opts(SecondsFormat::Micros, true);
     let payload_hash: [u8; 32] = Sha256::digest(payload).into();
-    let hash = link_hash(&prev, seq, &at, &officer.0, action, entity_id, &payload_hash);
+    let hash = link_hash(
+        &prev,
+        seq,
+        &at,
+        &officer.0,
+        action,
+        entity_id,
+        &payload_hash,
+    );
     tx.execute(
         "INSERT INTO audit (seq, at, officer_id, action, entity_id, payload_hash, prev_hash, hash)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![seq, at, officer.0, action, entity_id, &payload_hash[..], &prev[..], &hash[..]],
+        params![
+            seq,
+            at,
+            officer.0,
+            action,
+            entity_id,
+            &payload_hash[..],
+            &prev[..],
+            &hash[..]
+        ],
     )?;
     Ok(seq)
 }

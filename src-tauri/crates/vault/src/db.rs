@@ -20,7 +20,9 @@ pub(crate) fn open(path: &Path, key: &DataKey, create: bool) -> Result<Connectio
     conn.execute_batch(&key.pragma())?;
     conn.execute_batch("PRAGMA cipher_memory_security = ON;")?;
     // The first read decrypts page 1 and checks its HMAC.
-    conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0))?;
+    conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+        r.get::<_, i64>(0)
+    })?;
     conn.execute_batch(
         "PRAGMA journal_mode = WAL;
          PRAGMA synchronous = FULL;

@@ -23,7 +23,9 @@ pub enum VaultError {
     NotAVault,
     #[error("the vault is damaged or was altered")]
     Damaged,
-    #[error("the vault was written by a newer version of Branch Desk (schema {found}, this build knows {known})")]
+    #[error(
+        "the vault was written by a newer version of Branch Desk (schema {found}, this build knows {known})"
+    )]
     TooNew { found: u32, known: u32 },
     #[error("the disk is full")]
     DiskFull,

@@ -75,10 +75,14 @@ pub(crate) fn unwrap(wrap: &str, passphrase: &Passphrase) -> Result<DataKey, Vau
     let mut reader = decryptor
         .decrypt(std::iter::once(&identity as &dyn age::Identity))
         .map_err(|e| match e {
-            age::DecryptError::DecryptionFailed | age::DecryptError::NoMatchingKeys => VaultError::WrongPassphrase,
+            age::DecryptError::DecryptionFailed | age::DecryptError::NoMatchingKeys => {
+                VaultError::WrongPassphrase
+            }
             _ => VaultError::Damaged,
         })?;
     let mut plain = Zeroizing::new(Vec::with_capacity(32));
-    reader.read_to_end(&mut plain).map_err(|_| VaultError::Damaged)?;
+    reader
+        .read_to_end(&mut plain)
+        .map_err(|_| VaultError::Damaged)?;
     DataKey::from_bytes(&plain).ok_or(VaultError::Damaged)
 }

@@ -37,7 +37,10 @@ pub(crate) const LATEST: u32 = STEPS.len() as u32;
 pub(crate) fn migrate(conn: &mut Connection) -> Result<(), VaultError> {
     let found: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     if found > LATEST {
-        return Err(VaultError::TooNew { found, known: LATEST });
+        return Err(VaultError::TooNew {
+            found,
+            known: LATEST,
+        });
     }
     if found == LATEST {
         return Ok(());

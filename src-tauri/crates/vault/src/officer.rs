@@ -72,10 +72,24 @@ mod tests {
 
     #[test]
     fn names_are_trimmed_and_checked() {
-        assert_eq!(clean_name("  Әлия   Қасымова "), Some("Әлия Қасымова".to_owned()));
-        assert_eq!(clean_name("Anna-Maria O'Neil"), Some("Anna-Maria O'Neil".to_owned()));
+        assert_eq!(
+            clean_name("  Әлия   Қасымова "),
+            Some("Әлия Қасымова".to_owned())
+        );
+        assert_eq!(
+            clean_name("Anna-Maria O'Neil"),
+            Some("Anna-Maria O'Neil".to_owned())
+        );
         assert_eq!(clean_name("   "), None, "blank names are refused");
-        assert_eq!(clean_name("Robert'); DROP TABLE officer;--"), None, "punctuation is refused");
-        assert_eq!(clean_name(&"я".repeat(101)), None, "over 100 characters is refused");
+        assert_eq!(
+            clean_name("Robert'); DROP TABLE officer;--"),
+            None,
+            "punctuation is refused"
+        );
+        assert_eq!(
+            clean_name(&"я".repeat(101)),
+            None,
+            "over 100 characters is refused"
+        );
     }
 }

@@ -56,7 +56,9 @@ impl VaultDir {
             return Err(VaultError::Damaged);
         }
         let file = KeyFile::read(&self.keys())?;
-        Ok(VaultState::Present(file.officers.into_iter().map(|w| (w.id, w.name)).collect()))
+        Ok(VaultState::Present(
+            file.officers.into_iter().map(|w| (w.id, w.name)).collect(),
+        ))
     }
 }
 
@@ -73,20 +75,25 @@ fn stamp(at: DateTime<Utc>) -> String {
 impl Vault {
     /// Creates a new vault whose first officer is an administrator. The vault is built in a
     /// temporary folder beside the target and renamed into place, so a crash leaves no half vault.
-    pub fn create(dir: &VaultDir, admin_name: &str, passphrase: &Passphrase, now: DateTime<Utc>) -> Result<Vault, VaultError> {
+    pub fn create(
+        dir: &VaultDir,
+        admin_name: &str,
+        passphrase: &Passphrase,
+        now: DateTime<Utc>,
+    ) -> Result<Vault, VaultError> {
         if dir.state()? != VaultState::Missing {
             return Err(VaultError::AlreadyExists);
         }
         let name = officer::clean_name(admin_name).ok_or(VaultError::BadOfficerName)?;
         if passphrase.char_len() < MIN_PASSPHRASE {
-            return Err(VaultError::WeakPassphrase { min: MIN_PASSPHRASE });
+            return Err(VaultError::WeakPassphrase {
+                min: MIN_PASSPHRASE,
+            });
         }
         let parent = dir.path().parent().ok_or(VaultError::Missing)?;
         std::fs::create_dir_all(parent)?;
-        let staging = VaultDir::new(parent.join(format!(
-            ".vault-creating-{}",
-            OfficerId::generate().0
-        )));
+        let staging =
+            VaultDir::new(parent.join(format!(".vault-creating-{}", OfficerId::generate().0)));
         std::fs::create_dir(staging.path())?;
         let built = Self::build(&staging, &name, passphrase, now);
         if let Err(e) = built {
@@ -95,13 +102,22 @@ impl Vault {
         }
         if let Err(e) = std::fs::rename(staging.path(), dir.path()) {
             let _ = std::fs::remove_dir_all(staging.path());
-            return Err(if dir.path().exists() { VaultError::AlreadyExists } else { e.into() });
+            return Err(if dir.path().exists() {
+                VaultError::AlreadyExists
+            } else {
+                e.into()
+            });
         }
         let id = built?;
         Self::unlock(dir, &id, passphrase)
     }
 
-    fn build(staging: &VaultDir, name: &str, passphrase: &Passphrase, now: DateTime<Utc>) -> Result<OfficerId, VaultError> {
+    fn build(
+        staging: &VaultDir,
+        name: &str,
+        passphrase: &Passphrase,
+        now: DateTime<Utc>,
+    ) -> Result<OfficerId, VaultError> {
         let key = DataKey::generate();
         let mut conn = db::open(&staging.db(), &key, true)?;
         migrations::migrate(&mut conn)?;
@@ -111,7 +127,10 @@ impl Vault {
             "INSERT INTO officer (id, name, role, disabled, created_at) VALUES (?1, ?2, 'admin', 0, ?3)",
             params![id.0, name, stamp(now)],
         )?;
-        tx.execute("INSERT INTO meta (key, value) VALUES ('created_at', ?1)", params![stamp(now)])?;
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES ('created_at', ?1)",
+            params![stamp(now)],
+        )?;
         audit::append(&tx, &id, now, "vault.create", &id.0, name.as_bytes())?;
         tx.commit()?;
         // Fold the WAL into the main file before the folder moves.
@@ -119,19 +138,31 @@ impl Vault {
         drop(conn);
         KeyFile {
             format: 1,
-            officers: vec![Wrap { id: id.clone(), name: name.to_owned(), wrap: keyfile::wrap(&key, passphrase)? }],
+            officers: vec![Wrap {
+                id: id.clone(),
+                name: name.to_owned(),
+                wrap: keyfile::wrap(&key, passphrase)?,
+            }],
         }
         .write(&staging.keys())?;
         Ok(id)
     }
 
     /// Unlocks as `officer` with their passphrase. Reads only: nothing on disk changes on failure.
-    pub fn unlock(dir: &VaultDir, officer: &OfficerId, passphrase: &Passphrase) -> Result<Vault, VaultError> {
+    pub fn unlock(
+        dir: &VaultDir,
+        officer: &OfficerId,
+        passphrase: &Passphrase,
+    ) -> Result<Vault, VaultError> {
         if dir.state()? == VaultState::Missing {
             return Err(VaultError::Missing);
         }
         let file = KeyFile::read(&dir.keys())?;
-        let wrap = file.officers.iter().find(|w| &w.id == officer).ok_or(VaultError::UnknownOfficer)?;
+        let wrap = file
+            .officers
+            .iter()
+            .find(|w| &w.id == officer)
+            .ok_or(VaultError::UnknownOfficer)?;
         let key = keyfile::unwrap(&wrap.wrap, passphrase)?;
         let mut conn = db::open(&dir.db(), &key, false)?;
         drop(key);
@@ -140,7 +171,13 @@ impl Vault {
             .query_row(
                 "SELECT name, role, disabled FROM officer WHERE id = ?1",
                 params![officer.0],
-                |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, bool>(2)?)),
+                |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, bool>(2)?,
+                    ))
+                },
             )
             .optional()?;
         let (name, role, disabled) = row.ok_or(VaultError::UnknownOfficer)?;
@@ -148,7 +185,15 @@ impl Vault {
             return Err(VaultError::OfficerDisabled);
         }
         let role = Role::parse(&role).ok_or(VaultError::Damaged)?;
-        Ok(Vault { conn, officer: Officer { id: officer.clone(), name, role, disabled } })
+        Ok(Vault {
+            conn,
+            officer: Officer {
+                id: officer.clone(),
+                name,
+                role,
+                disabled,
+            },
+        })
     }
 
     /// The officer signed in.
@@ -158,12 +203,16 @@ impl Vault {
 
     /// The schema version of the open vault.
     pub fn schema_version(&self) -> Result<u32, VaultError> {
-        Ok(self.conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
+        Ok(self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?)
     }
 
     /// Number of audit entries.
     pub fn audit_len(&self) -> Result<i64, VaultError> {
-        Ok(self.conn.query_row("SELECT count(*) FROM audit", [], |r| r.get(0))?)
+        Ok(self
+            .conn
+            .query_row("SELECT count(*) FROM audit", [], |r| r.get(0))?)
     }
 
     /// Checks the whole audit chain; `Some(seq)` is the first entry that does not link.

@@ -1,0 +1,273 @@
+//! End-to-end harness: launches the real Branch Desk binary through `tauri-driver` and gives tests
+//! a few verbs to drive its window (`click`, `type_into`, `text`, `wait_text`), each addressing
+//! elements by their `data-testid`. Later issues' tests reuse it.
+//!
+//! Needs an X display (`xvfb-run -a`), `tauri-driver` 2.x and `WebKitWebDriver`
+//! (Debian `webkit2gtk-driver`). Without them the tests skip, unless `E2E_REQUIRED=1` (set by the
+//! README's test command and CI), which turns a missing display or driver into a failure.
+//!
+//! Every desk gets its own data folder (`BRANCHDESK_DATA_DIR`), so tests never share a vault. A
+//! failing scenario leaves a screenshot in `artifacts/e2e/<name>-failure.png` and the session is
+//! always quit before the test panics (a panic with an open session would hang for the timeout).
+
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use thirtyfour::prelude::*;
+
+pub type TestResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
+
+/// Like `assert_eq!`, but returns an error so the session is quit cleanly before the test fails.
+#[macro_export]
+macro_rules! check_eq {
+    ($left:expr, $right:expr, $why:expr) => {{
+        let (l, r) = (&$left, &$right);
+        if l != r {
+            return Err(format!(
+                "{}: {} == {} failed: left={l:?} right={r:?}",
+                $why,
+                stringify!($left),
+                stringify!($right)
+            )
+            .into());
+        }
+    }};
+}
+
+/// Like `assert!`, returning an error instead of panicking.
+#[macro_export]
+macro_rules! check {
+    ($cond:expr, $why:expr) => {{
+        if !$cond {
+            return Err(format!("{}: {} was false", $why, stringify!($cond)).into());
+        }
+    }};
+}
+
+/// Only one desk window at a time: two WebKit processes on a 2-core CI box make timing flaky.
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// tauri-driver, stopped with SIGTERM so it can stop WebKitWebDriver (SIGKILL would orphan it).
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let pid = self.0.id().to_string();
+        let _ = Command::new("kill").args(["-TERM", &pid]).status();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.0.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn tauri_driver_bin() -> PathBuf {
+    if let Some(p) = std::env::var_os("TAURI_DRIVER") {
+        return p.into();
+    }
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")));
+    match cargo_home.map(|h| h.join("bin/tauri-driver")) {
+        Some(p) if p.exists() => p,
+        _ => PathBuf::from("tauri-driver"),
+    }
+}
+
+fn on_path(bin: &Path) -> bool {
+    if bin.components().count() > 1 {
+        return bin.exists();
+    }
+    std::env::var_os("PATH")
+        .map(|paths| std::env::split_paths(&paths).any(|d| d.join(bin).exists()))
+        .unwrap_or(false)
+}
+
+/// Two distinct free ports, both listeners held until both are known.
+fn two_free_ports() -> std::io::Result<(u16, u16)> {
+    let a = TcpListener::bind("127.0.0.1:0")?;
+    let b = TcpListener::bind("127.0.0.1:0")?;
+    Ok((a.local_addr()?.port(), b.local_addr()?.port()))
+}
+
+fn wait_for_port(port: u16, timeout: Duration) -> Result<(), String> {
+    let deadline = Instant::now() + timeout;
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        if Instant::now() > deadline {
+            return Err(format!("nothing listens on port {port} after {timeout:?}"));
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Ok(())
+}
+
+/// Where screenshots go: `artifacts/e2e/` in the repository (kept by CI, ignored by git).
+pub fn artifacts_dir() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("artifacts/e2e");
+    let _ = std::fs::create_dir_all(&dir);
+    dir
+}
+
+/// Decides whether end-to-end tests can run here; `None` means skip (only without E2E_REQUIRED).
+fn e2e_available() -> Option<PathBuf> {
+    let required = std::env::var_os("E2E_REQUIRED").is_some_and(|v| v == "1");
+    let driver = tauri_driver_bin();
+    let problem = if std::env::var_os("DISPLAY").is_none() {
+        Some("there is no DISPLAY (run under `xvfb-run -a`)".to_owned())
+    } else if !on_path(&driver) {
+        Some(format!(
+            "{} is missing (cargo install tauri-driver --version ^2 --locked)",
+            driver.display()
+        ))
+    } else if !on_path(Path::new("WebKitWebDriver")) {
+        Some("WebKitWebDriver is missing (apt-get install webkit2gtk-driver)".to_owned())
+    } else {
+        None
+    };
+    match problem {
+        None => Some(driver),
+        Some(p) if required => panic!("E2E_REQUIRED=1 but {p}"),
+        Some(p) => {
+            eprintln!("SKIP end-to-end test: {p}; set E2E_REQUIRED=1 to make this fatal");
+            None
+        }
+    }
+}
+
+/// A running Branch Desk window with its own data folder.
+pub struct Desk {
+    pub driver: WebDriver,
+    pub data_dir: tempfile::TempDir,
+    _process: Driver,
+    _turn: tokio::sync::MutexGuard<'static, ()>,
+}
+
+impl Desk {
+    /// Starts the app on a fresh, empty data folder. `None` when end-to-end tests are skipped here.
+    pub async fn launch() -> Option<Desk> {
+        let data_dir = tempfile::tempdir().expect("temporary data folder");
+        Self::launch_in(data_dir).await
+    }
+
+    /// Starts the app on the given data folder (to reopen a vault a previous desk created).
+    pub async fn launch_in(data_dir: tempfile::TempDir) -> Option<Desk> {
+        let driver_bin = e2e_available()?;
+        let turn = ONE_AT_A_TIME.lock().await;
+        let (port, native_port) = two_free_ports().expect("free ports");
+        let process = Driver(
+            Command::new(&driver_bin)
+                .args([
+                    "--port",
+                    &port.to_string(),
+                    "--native-port",
+                    &native_port.to_string(),
+                ])
+                .env("BRANCHDESK_DATA_DIR", data_dir.path())
+                .stdout(Stdio::null())
+                .spawn()
+                .expect("spawn tauri-driver"),
+        );
+        wait_for_port(port, Duration::from_secs(15)).expect("tauri-driver listens");
+        wait_for_port(native_port, Duration::from_secs(15)).expect("WebKitWebDriver listens");
+        let mut caps = Capabilities::new();
+        caps.set(
+            "tauri:options",
+            serde_json::json!({ "application": env!("CARGO_BIN_EXE_branchdesk") }),
+        )
+        .expect("capabilities");
+        let driver = WebDriver::builder(format!("http://127.0.0.1:{port}"), caps)
+            .request_timeout(Duration::from_secs(30))
+            .await
+            .expect("WebDriver session (the app window starts)");
+        Some(Desk {
+            driver,
+            data_dir,
+            _process: process,
+            _turn: turn,
+        })
+    }
+
+    /// Ends the session and fails the test with `result`'s error, after saving a screenshot.
+    pub async fn finish(self, name: &str, result: TestResult) -> tempfile::TempDir {
+        if let Err(e) = &result {
+            let shot = artifacts_dir().join(format!("{name}-failure.png"));
+            match self.driver.screenshot(&shot).await {
+                Ok(()) => eprintln!("screenshot of the failure: {}", shot.display()),
+                Err(se) => eprintln!("could not take a failure screenshot: {se}"),
+            }
+            eprintln!("scenario {name} failed: {e}");
+        }
+        let quit = self.driver.quit().await;
+        if let Err(e) = result {
+            panic!("end-to-end scenario {name} failed: {e}");
+        }
+        quit.expect("quit the WebDriver session (closes the app)");
+        self.data_dir
+    }
+
+    pub async fn screenshot(&self, name: &str) -> TestResult {
+        self.driver
+            .screenshot(&artifacts_dir().join(format!("{name}.png")))
+            .await?;
+        Ok(())
+    }
+
+    /// The element with `data-testid="{id}"`, waiting up to 10 s for it to appear.
+    pub async fn el(&self, id: &str) -> WebDriverResult<WebElement> {
+        self.driver
+            .query(By::Css(format!("[data-testid=\"{id}\"]")))
+            .wait(Duration::from_secs(10), Duration::from_millis(50))
+            .first()
+            .await
+    }
+
+    pub async fn text(&self, id: &str) -> WebDriverResult<String> {
+        self.el(id).await?.text().await
+    }
+
+    pub async fn click(&self, id: &str) -> WebDriverResult<()> {
+        self.el(id).await?.click().await
+    }
+
+    pub async fn type_into(&self, id: &str, text: &str) -> WebDriverResult<()> {
+        let el = self.el(id).await?;
+        el.clear().await?;
+        el.send_keys(text).await
+    }
+
+    /// Polls the element's text until `pred` holds or `timeout` passes; returns the last text seen.
+    pub async fn wait_text(
+        &self,
+        id: &str,
+        timeout: Duration,
+        pred: impl Fn(&str) -> bool,
+    ) -> WebDriverResult<String> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let text = match self.el(id).await {
+                Ok(el) => el.text().await.unwrap_or_default(),
+                Err(_) => String::new(),
+            };
+            if pred(&text) || Instant::now() > deadline {
+                return Ok(text);
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Label text of the form field whose input has this id.
+    pub async fn label_of(&self, input_id: &str) -> WebDriverResult<String> {
+        self.driver
+            .find(By::Css(format!("label[for=\"{input_id}\"]")))
+            .await?
+            .text()
+            .await
+    }
+}

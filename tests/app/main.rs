@@ -1,0 +1,6 @@
+//! The app's own tests, one binary: the headless CLI, and end-to-end tests that drive the real
+//! window through WebDriver (tauri-driver + WebKitWebDriver) under Xvfb.
+
+mod cli;
+mod desk;
+mod first_run;
