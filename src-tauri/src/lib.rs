@@ -42,3 +42,5 @@ pub fn run_gui() -> ExitCode {
 
 #[cfg(test)]
 mod bindings;
+#[cfg(test)]
+mod shell_rules;
