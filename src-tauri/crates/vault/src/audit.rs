@@ -96,6 +96,24 @@ pub(crate) fn append(
     Ok(seq)
 }
 
+/// Records one change: its audit entry and its outbox record, in the caller's transaction, so both
+/// commit with the change or not at all. Returns the audit sequence number.
+pub(crate) fn record(
+    tx: &Transaction<'_>,
+    officer: &OfficerId,
+    at: DateTime<Utc>,
+    action: &str,
+    entity_id: &str,
+    payload: &[u8],
+) -> Result<i64, VaultError> {
+    let seq = append(tx, officer, at, action, entity_id, payload)?;
+    tx.execute(
+        "INSERT INTO outbox (created_at, officer_id, action, entity_id, payload) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![at.to_rfc3339_opts(SecondsFormat::Micros, true), officer.0, action, entity_id, payload],
+    )?;
+    Ok(seq)
+}
+
 /// Walks the chain from the start; returns the seq of the first entry that does not link, if any.
 pub(crate) fn first_broken(conn: &rusqlite::Connection) -> Result<Option<i64>, VaultError> {
     let mut stmt = conn.prepare(

@@ -18,6 +18,15 @@ pub(crate) fn open(path: &Path, key: &DataKey, create: bool) -> Result<Connectio
     // SQLCipher writes decryption failures to stderr unless told not to; the error is ours to report.
     conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
     conn.execute_batch(&key.pragma())?;
+    // SQLCipher 4 with 4096-byte pages and AES-256, but HMAC-SHA1 page authentication (as SQLCipher
+    // 3 wrote it) instead of 4's default HMAC-SHA512: Debian 12's `sqlcipher` shell is 3.4.1 and
+    // must be able to open the vault given the key. HMAC-SHA1 remains a sound MAC. See
+    // ARCHITECTURE.md, "Where this stage departs from DESIGN.md".
+    conn.execute_batch(
+        "PRAGMA cipher_page_size = 4096;
+         PRAGMA cipher_hmac_algorithm = HMAC_SHA1;
+         PRAGMA cipher_kdf_algorithm = PBKDF2_HMAC_SHA1;",
+    )?;
     conn.execute_batch("PRAGMA cipher_memory_security = ON;")?;
     // The first read decrypts page 1 and checks its HMAC.
     conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {

@@ -19,6 +19,12 @@ pub enum VaultError {
     OfficerDisabled,
     #[error("the passphrase is not right")]
     WrongPassphrase,
+    #[error("too many wrong passphrases; try again in {retry_after_secs} s")]
+    TooManyAttempts { retry_after_secs: u64 },
+    #[error("the officer's role does not allow this")]
+    Forbidden,
+    #[error("the last active administrator cannot be disabled")]
+    LastAdmin,
     #[error("the file is not a Branch Desk vault")]
     NotAVault,
     #[error("the vault is damaged or was altered")]
@@ -27,6 +33,16 @@ pub enum VaultError {
         "the vault was written by a newer version of Branch Desk (schema {found}, this build knows {known})"
     )]
     TooNew { found: u32, known: u32 },
+    #[error("the OS keychain is not available: {0}")]
+    KeychainUnavailable(String),
+    #[error("this computer's keychain has no device secret for this vault")]
+    DeviceSecretMissing,
+    #[error("the backup cannot be read with this key or passphrase")]
+    BackupKey,
+    #[error("the backup file is damaged or is not a Branch Desk backup")]
+    BackupDamaged,
+    #[error("the setting is out of range")]
+    BadSetting,
     #[error("the disk is full")]
     DiskFull,
     #[error("file access failed: {0}")]
@@ -37,7 +53,7 @@ pub enum VaultError {
 
 impl From<io::Error> for VaultError {
     fn from(e: io::Error) -> Self {
-        if e.kind() == io::ErrorKind::StorageFull {
+        if e.kind() == io::ErrorKind::StorageFull || e.raw_os_error() == Some(28) {
             VaultError::DiskFull
         } else {
             VaultError::Io(e)

@@ -1,21 +1,23 @@
-//! `vault.keys`: the data key wrapped once per officer, readable before the vault is unlocked.
+//! `vault.keys`: what is needed to unlock, readable before the vault is open.
 //!
-//! Each wrap is an age file encrypted to the officer's passphrase (scrypt, work factor set on
-//! purpose, ≥0.3 s here). Only ids, display names and ciphertext are in this file; roles and
-//! everything else live inside the encrypted database.
+//! The data key is wrapped once per officer with age's scrypt recipient over a secret derived from
+//! the officer's passphrase AND this desk's device secret (see [`DeviceSecret::wrapping_secret`]),
+//! and optionally once more to head office's age X25519 recipient for recovery. Only ids, display
+//! names, the keychain backend and ciphertext are in this file; roles and everything else live in
+//! the encrypted database.
 
 use std::io::{Read, Write};
 use std::path::Path;
 
-use age::secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
 use crate::error::VaultError;
+use crate::keychain::KeychainBackend;
 use crate::officer::OfficerId;
-use crate::secret::{DataKey, Passphrase};
+use crate::secret::{DataKey, DeviceSecret, Passphrase};
 
-/// scrypt log₂(N) for officer wraps: ≈0.6 s on the reference 2-core machine.
+/// scrypt log₂(N) for officer wraps: ≈0.35 s on the reference 2-core machine (BENCHMARKS.md).
 pub(crate) const WORK_FACTOR: u8 = 16;
 /// Refuse wraps that would ask for far more work (a planted file must not hang the desk).
 const MAX_WORK_FACTOR: u8 = 20;
@@ -23,7 +25,13 @@ const MAX_WORK_FACTOR: u8 = 20;
 #[derive(Serialize, Deserialize)]
 pub(crate) struct KeyFile {
     pub format: u32,
+    /// Random id of this vault; names its device secret in the keychain.
+    pub vault_id: String,
+    /// Where the device secret is kept.
+    pub keychain: KeychainBackend,
     pub officers: Vec<Wrap>,
+    /// The data key encrypted to head office's age recipient, hex; the recovery path.
+    pub recovery: Option<String>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -44,36 +52,77 @@ impl KeyFile {
         Ok(file)
     }
 
-    /// Writes to a temporary file, syncs it, then renames over `path`.
+    /// Writes to a temporary file, syncs it, then renames over `path`, so a crash leaves the old or
+    /// the new file, never a torn one.
     pub(crate) fn write(&self, path: &Path) -> Result<(), VaultError> {
         let json = serde_json::to_vec_pretty(self).map_err(|e| VaultError::Io(e.into()))?;
         let tmp = path.with_extension("keys.tmp");
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(&json)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)?;
-        Ok(())
+        let written = (|| -> Result<(), VaultError> {
+            let mut f = std::fs::File::create(&tmp)?;
+            f.write_all(&json)?;
+            f.sync_all()?;
+            std::fs::rename(&tmp, path)?;
+            if let Some(dir) = path.parent() {
+                std::fs::File::open(dir)?.sync_all()?;
+            }
+            Ok(())
+        })();
+        if written.is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+        written
+    }
+
+    pub(crate) fn wrap_of(&self, officer: &OfficerId) -> Option<&Wrap> {
+        self.officers.iter().find(|w| &w.id == officer)
     }
 }
 
-fn secret(p: &Passphrase) -> SecretString {
-    SecretString::from(p.expose().to_owned())
-}
-
-pub(crate) fn wrap(key: &DataKey, passphrase: &Passphrase) -> Result<String, VaultError> {
-    let mut recipient = age::scrypt::Recipient::new(secret(passphrase));
+/// Wraps the data key for one officer.
+pub(crate) fn wrap(
+    key: &DataKey,
+    device: &DeviceSecret,
+    passphrase: &Passphrase,
+) -> Result<String, VaultError> {
+    let mut recipient = age::scrypt::Recipient::new(device.wrapping_secret(passphrase)?);
     recipient.set_work_factor(WORK_FACTOR);
     let ct = age::encrypt(&recipient, key.bytes()).map_err(|_| VaultError::Damaged)?;
     Ok(hex::encode(ct))
 }
 
-pub(crate) fn unwrap(wrap: &str, passphrase: &Passphrase) -> Result<DataKey, VaultError> {
-    let ct = hex::decode(wrap).map_err(|_| VaultError::Damaged)?;
-    let mut identity = age::scrypt::Identity::new(secret(passphrase));
+/// Unwraps an officer's copy of the data key; a wrong passphrase (or device secret) is `WrongPassphrase`.
+pub(crate) fn unwrap(
+    wrap: &str,
+    device: &DeviceSecret,
+    passphrase: &Passphrase,
+) -> Result<DataKey, VaultError> {
+    let mut identity = age::scrypt::Identity::new(device.wrapping_secret(passphrase)?);
     identity.set_max_work_factor(MAX_WORK_FACTOR);
+    decrypt_key(wrap, &identity)
+}
+
+/// Wraps the data key to head office's recovery recipient.
+pub(crate) fn wrap_recovery(
+    key: &DataKey,
+    recipient: &age::x25519::Recipient,
+) -> Result<String, VaultError> {
+    let ct = age::encrypt(recipient, key.bytes()).map_err(|_| VaultError::Damaged)?;
+    Ok(hex::encode(ct))
+}
+
+/// Unwraps the recovery copy with head office's identity.
+pub(crate) fn unwrap_recovery(
+    wrap: &str,
+    identity: &age::x25519::Identity,
+) -> Result<DataKey, VaultError> {
+    decrypt_key(wrap, identity)
+}
+
+fn decrypt_key(wrap: &str, identity: &dyn age::Identity) -> Result<DataKey, VaultError> {
+    let ct = hex::decode(wrap).map_err(|_| VaultError::Damaged)?;
     let decryptor = age::Decryptor::new_buffered(&ct[..]).map_err(|_| VaultError::Damaged)?;
     let mut reader = decryptor
-        .decrypt(std::iter::once(&identity as &dyn age::Identity))
+        .decrypt(std::iter::once(identity))
         .map_err(|e| match e {
             age::DecryptError::DecryptionFailed | age::DecryptError::NoMatchingKeys => {
                 VaultError::WrongPassphrase

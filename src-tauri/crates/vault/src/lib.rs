@@ -2,23 +2,32 @@
 //!
 //! One vault per desk: a SQLCipher 4 database (`vault.db`, opened with a raw random 256-bit data key,
 //! HMAC on, WAL, `synchronous=FULL`, foreign keys on) plus a key file (`vault.keys`) that holds the
-//! data key wrapped once per officer. Every mutating operation writes, in the same transaction, an
-//! audit entry hash-chained to the previous one.
+//! data key wrapped once per officer (passphrase AND the device secret from the OS keychain) and
+//! once to head office for recovery. Every mutating operation writes, in the same transaction, an
+//! audit entry hash-chained to the previous one and an outbox record for sync.
 //!
 //! This crate knows nothing of windows or IPC; the desktop shell and the CLI call it alike.
 #![forbid(unsafe_code)]
 
 mod audit;
+mod backup;
 mod db;
+mod desk_keys;
 mod error;
+mod keychain;
 mod keyfile;
 mod migrations;
 mod officer;
 mod secret;
+mod throttle;
 mod vault;
 
 pub use audit::AuditEntry;
+pub use backup::{BackupKey, BackupTo, restore};
+pub use desk_keys::DeskPublicKeys;
 pub use error::VaultError;
+pub use keychain::{Keychain, KeychainBackend};
 pub use officer::{Officer, OfficerId, Role};
 pub use secret::Passphrase;
-pub use vault::{Vault, VaultDir, VaultState};
+pub use throttle::UnlockThrottle;
+pub use vault::{DEFAULT_AUTO_LOCK_MINUTES, MIN_PASSPHRASE, Vault, VaultDir, VaultState};

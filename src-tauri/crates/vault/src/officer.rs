@@ -7,13 +7,12 @@ use serde::{Deserialize, Serialize};
 #[serde(transparent)]
 pub struct OfficerId(pub String);
 
-impl OfficerId {
-    pub(crate) fn generate() -> Self {
-        use rand::RngCore;
-        let mut b = [0u8; 16];
-        rand::rngs::OsRng.fill_bytes(&mut b);
-        OfficerId(hex::encode(b))
-    }
+/// 16 random bytes, hex: ids for officers and vaults.
+pub(crate) fn random_id() -> String {
+    use rand::RngCore;
+    let mut b = [0u8; 16];
+    rand::rngs::OsRng.fill_bytes(&mut b);
+    hex::encode(b)
 }
 
 /// What an officer may do. Checked in Rust on every command.
@@ -34,7 +33,7 @@ impl Role {
         }
     }
 
-    pub(crate) fn parse(s: &str) -> Option<Role> {
+    pub fn parse(s: &str) -> Option<Role> {
         match s {
             "officer" => Some(Role::Officer),
             "supervisor" => Some(Role::Supervisor),

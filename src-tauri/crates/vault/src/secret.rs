@@ -3,6 +3,8 @@
 use serde::{Deserialize, Deserializer};
 use zeroize::{Zeroize, Zeroizing};
 
+use crate::error::VaultError;
+
 /// An officer's passphrase as typed. Deserialisable (it arrives over IPC) but never serialisable.
 pub struct Passphrase(Zeroizing<String>);
 
@@ -53,5 +55,44 @@ impl DataKey {
         let stmt = Zeroizing::new(format!("PRAGMA key = \"x'{hex}'\";"));
         hex.zeroize();
         stmt
+    }
+}
+
+/// This desk's device secret: 32 random bytes kept in the OS keychain (or the explicit file
+/// store), half of every officer's key wrap.
+pub(crate) struct DeviceSecret(Zeroizing<[u8; 32]>);
+
+impl DeviceSecret {
+    pub(crate) fn generate() -> Self {
+        use rand::RngCore;
+        let mut s = Zeroizing::new([0u8; 32]);
+        rand::rngs::OsRng.fill_bytes(s.as_mut());
+        DeviceSecret(s)
+    }
+
+    pub(crate) fn from_bytes(bytes: &[u8]) -> Option<Self> {
+        let arr: [u8; 32] = bytes.try_into().ok()?;
+        Some(DeviceSecret(Zeroizing::new(arr)))
+    }
+
+    pub(crate) fn bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+
+    /// The secret that age's scrypt wraps an officer's copy of the data key with:
+    /// HMAC-SHA256(device secret, passphrase), hex. Needs both halves; scrypt then makes guessing
+    /// the passphrase slow even for someone who has the device secret.
+    pub(crate) fn wrapping_secret(
+        &self,
+        passphrase: &Passphrase,
+    ) -> Result<age::secrecy::SecretString, VaultError> {
+        use hmac::{Hmac, Mac};
+        // HMAC accepts keys of any length; the error cannot happen.
+        let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(self.0.as_ref())
+            .map_err(|_| VaultError::Damaged)?;
+        mac.update(b"branchdesk-officer-wrap-v1\0");
+        mac.update(passphrase.expose().as_bytes());
+        let tag: Zeroizing<[u8; 32]> = Zeroizing::new(mac.finalize().into_bytes().into());
+        Ok(age::secrecy::SecretString::from(hex::encode(tag.as_ref())))
     }
 }
