@@ -4,7 +4,10 @@
 
 use ts_rs::TS;
 
-use crate::commands::app::AppInfo;
+use crate::commands::app::{AppInfo, AuditCheck, AutoLockRequest};
+use crate::commands::officers::{
+    AddOfficerRequest, OfficerRow, ResetPassphraseRequest, SetOfficerDisabledRequest,
+};
 use crate::commands::session::{
     CreateVaultRequest, OfficerChoice, SessionStatus, SignedInOfficer, UnlockRequest,
 };
@@ -20,6 +23,12 @@ fn generated() -> String {
         CreateVaultRequest::decl(),
         UnlockRequest::decl(),
         AppInfo::decl(),
+        AuditCheck::decl(),
+        AutoLockRequest::decl(),
+        OfficerRow::decl(),
+        AddOfficerRequest::decl(),
+        SetOfficerDisabledRequest::decl(),
+        ResetPassphraseRequest::decl(),
     ];
     let mut out = String::from(
         "// Generated from the Rust DTOs by `cargo test bindings` (src-tauri/src/bindings.rs).\n\

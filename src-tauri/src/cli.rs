@@ -1,12 +1,15 @@
 //! The headless command line of the same binary: `branchdesk <subcommand>` never touches a display.
 //! Exit status: 0 = ok, 1 = refused or invalid (reason on stderr or in the JSON), 2 = usage error.
+//! Passphrases are read from standard input, one per line, never from arguments or the environment.
 
 use std::ffi::OsString;
+use std::io::BufRead;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use serde::Serialize;
-use vault::VaultState;
+use vault::{BackupKey, BackupTo, Keychain, OfficerId, Passphrase, Vault, VaultError, VaultState};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -14,7 +17,8 @@ use vault::VaultState;
     version,
     about = "Branch Desk: the loan officer's desk of ТОО «МФО «SM INVEST»».",
     long_about = "Branch Desk: the loan officer's desk of ТОО «МФО «SM INVEST»».\n\
-                  Run without arguments to open the desk's window; with a subcommand it works headless.",
+                  Run without arguments to open the desk's window; with a subcommand it works headless.\n\
+                  Exit status: 0 ok, 1 refused or invalid, 2 usage error.",
     subcommand_required = true,
     arg_required_else_help = true
 )]
@@ -38,13 +42,88 @@ enum VaultCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Creates the vault with its first administrator; the passphrase is read from stdin.
+    Init {
+        /// The administrator's full name.
+        #[arg(long)]
+        admin: String,
+        /// Head office's age recipient (age1…) for the recovery wrap.
+        #[arg(long)]
+        recovery: Option<String>,
+        /// Keep the device secret in a file in the data folder because there is no OS keychain.
+        #[arg(long)]
+        file_keychain: bool,
+    },
+    /// Checks that an officer's passphrase (stdin) unlocks the vault; changes nothing.
+    UnlockTest {
+        /// The officer's name or id.
+        #[arg(long)]
+        officer: String,
+    },
+    /// Verifies the audit chain and names the first broken entry; needs an administrator.
+    VerifyAudit {
+        #[arg(long)]
+        officer: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Writes an encrypted backup; needs an administrator (passphrase on stdin's first line).
+    Backup {
+        #[arg(long)]
+        officer: String,
+        /// Where to write the backup.
+        #[arg(long)]
+        out: PathBuf,
+        /// Encrypt to this age recipient (head office); repeatable.
+        #[arg(long = "to", required_unless_present = "to_passphrase")]
+        to: Vec<String>,
+        /// Encrypt to a backup passphrase instead (stdin's second line).
+        #[arg(long, conflicts_with = "to")]
+        to_passphrase: bool,
+    },
+    /// Restores a backup into this desk's data folder.
+    Restore {
+        /// The backup file.
+        #[arg(long)]
+        from: PathBuf,
+        /// Head office's age identity file; without it the backup passphrase is read from stdin.
+        #[arg(long)]
+        identity: Option<PathBuf>,
+        /// Replace an existing vault (it is moved aside, never deleted).
+        #[arg(long)]
+        replace: bool,
+        /// Keep the device secret in a file because there is no OS keychain.
+        #[arg(long)]
+        file_keychain: bool,
+    },
 }
 
 #[derive(Serialize)]
 struct StatusReport {
     data_dir: String,
     exists: bool,
+    keychain: Option<String>,
     officers: Vec<String>,
+}
+
+/// What a subcommand failed with: a refusal (exit 1) with its reason.
+struct Refusal(String);
+
+impl From<VaultError> for Refusal {
+    fn from(e: VaultError) -> Self {
+        Refusal(match e {
+            // Keep paths and SQL out of the message, as at the IPC edge.
+            VaultError::Io(_) => "file access failed".into(),
+            VaultError::Db(_) => "database error".into(),
+            other => other.to_string(),
+        })
+    }
+}
+
+impl From<crate::paths::PathError> for Refusal {
+    fn from(e: crate::paths::PathError) -> Self {
+        Refusal(e.to_string())
+    }
 }
 
 /// Parses `args` (program name first) and runs the subcommand.
@@ -60,46 +139,247 @@ pub fn run(args: Vec<OsString>) -> ExitCode {
             };
         }
     };
-    match cli.command {
-        Command::Vault(VaultCommand::Status { json }) => vault_status(json),
+    let Command::Vault(cmd) = cli.command;
+    match vault_command(cmd) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Refusal(why)) => {
+            eprintln!("branchdesk: {why}");
+            ExitCode::FAILURE
+        }
     }
 }
 
-fn fail(message: impl std::fmt::Display) -> ExitCode {
-    eprintln!("branchdesk: {message}");
-    ExitCode::FAILURE
+fn read_passphrases(n: usize) -> Result<Vec<Passphrase>, Refusal> {
+    let stdin = std::io::stdin();
+    let mut out = Vec::with_capacity(n);
+    for _ in 0..n {
+        let mut line = String::new();
+        stdin
+            .lock()
+            .read_line(&mut line)
+            .map_err(|_| Refusal("cannot read the passphrase from stdin".into()))?;
+        let text = line.trim_end_matches(['\n', '\r']).to_owned();
+        zeroize::Zeroize::zeroize(&mut line);
+        if text.is_empty() {
+            return Err(Refusal("expected a passphrase on stdin".into()));
+        }
+        out.push(Passphrase::new(text));
+    }
+    Ok(out)
 }
 
-fn vault_status(json: bool) -> ExitCode {
-    let data_dir = match crate::paths::data_dir() {
-        Ok(d) => d,
-        Err(e) => return fail(e),
+fn keychain(data_dir: &std::path::Path, file: bool) -> Result<Keychain, Refusal> {
+    if file {
+        return Ok(Keychain::file(data_dir));
+    }
+    Keychain::os().map_err(|e| {
+        Refusal(format!(
+            "{e}; pass --file-keychain to keep the device secret in a file instead"
+        ))
+    })
+}
+
+fn find_officer(officers: &[(OfficerId, String)], who: &str) -> Result<OfficerId, Refusal> {
+    let hits: Vec<&OfficerId> = officers
+        .iter()
+        .filter(|(id, name)| id.0 == who || name == who)
+        .map(|(id, _)| id)
+        .collect();
+    match hits.as_slice() {
+        [one] => Ok((*one).clone()),
+        [] => Err(Refusal(format!("no officer named {who:?} in this vault"))),
+        _ => Err(Refusal(format!(
+            "several officers are named {who:?}; use the id"
+        ))),
+    }
+}
+
+fn unlock(officer: &str, passphrase: &Passphrase) -> Result<Vault, Refusal> {
+    let data_dir = crate::paths::data_dir()?;
+    let dir = crate::paths::vault_dir(&data_dir);
+    let (officers, backend) = match dir.state()? {
+        VaultState::Present { officers, keychain } => (officers, keychain),
+        VaultState::Missing => return Err(VaultError::Missing.into()),
     };
-    let state = match crate::paths::vault_dir(&data_dir).state() {
-        Ok(s) => s,
-        Err(e) => return fail(e),
-    };
-    let report = StatusReport {
-        data_dir: data_dir.display().to_string(),
-        exists: state != VaultState::Missing,
-        officers: match state {
-            VaultState::Missing => Vec::new(),
-            VaultState::Present(o) => o.into_iter().map(|(_, name)| name).collect(),
+    let id = find_officer(&officers, officer)?;
+    let state = crate::state::AppState::new(data_dir);
+    let keychain = state.keychain_for(backend)?;
+    Ok(Vault::unlock(&dir, &keychain, &id, passphrase)?)
+}
+
+fn vault_command(cmd: VaultCommand) -> Result<(), Refusal> {
+    let now = chrono::Utc::now();
+    match cmd {
+        VaultCommand::Status { json } => status(json),
+        VaultCommand::Init {
+            admin,
+            recovery,
+            file_keychain,
+        } => {
+            let data_dir = crate::paths::data_dir()?;
+            let recovery = recovery
+                .map(|r| r.trim().parse::<age::x25519::Recipient>())
+                .transpose()
+                .map_err(|_| Refusal("--recovery is not an age recipient (age1…)".into()))?;
+            let keychain = keychain(&data_dir, file_keychain)?;
+            let [pass] = <[Passphrase; 1]>::try_from(read_passphrases(1)?)
+                .map_err(|_| Refusal("passphrase".into()))?;
+            let v = Vault::create(
+                &crate::paths::vault_dir(&data_dir),
+                &keychain,
+                &admin,
+                &pass,
+                recovery.as_ref(),
+                now,
+            )?;
+            println!(
+                "vault created in {}; administrator: {}",
+                data_dir.display(),
+                v.officer().name
+            );
+            Ok(())
+        }
+        VaultCommand::UnlockTest { officer } => {
+            let [pass] = <[Passphrase; 1]>::try_from(read_passphrases(1)?)
+                .map_err(|_| Refusal("passphrase".into()))?;
+            let v = unlock(&officer, &pass)?;
+            println!(
+                "ok: {} ({}) unlocks the vault",
+                v.officer().name,
+                v.officer().role.as_str()
+            );
+            Ok(())
+        }
+        VaultCommand::VerifyAudit { officer, json } => {
+            let [pass] = <[Passphrase; 1]>::try_from(read_passphrases(1)?)
+                .map_err(|_| Refusal("passphrase".into()))?;
+            let v = unlock(&officer, &pass)?;
+            if v.officer().role != vault::Role::Admin {
+                return Err(VaultError::Forbidden.into());
+            }
+            let entries = v.audit_len()?;
+            let broken = v.first_broken_audit_entry()?;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::json!({ "entries": entries, "intact": broken.is_none(), "first_broken": broken })
+                );
+            }
+            match broken {
+                None => {
+                    if !json {
+                        println!("audit chain intact: {entries} entries");
+                    }
+                    Ok(())
+                }
+                Some(seq) => Err(Refusal(format!(
+                    "audit chain broken at entry {seq} of {entries}"
+                ))),
+            }
+        }
+        VaultCommand::Backup {
+            officer,
+            out,
+            to,
+            to_passphrase,
+        } => {
+            let passes = read_passphrases(if to_passphrase { 2 } else { 1 })?;
+            let mut v = unlock(&officer, &passes[0])?;
+            if to_passphrase {
+                v.backup(&out, BackupTo::Passphrase(&passes[1]), now)?;
+            } else {
+                let recipients = to
+                    .iter()
+                    .map(|r| r.trim().parse::<age::x25519::Recipient>())
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(|_| Refusal("--to is not an age recipient (age1…)".into()))?;
+                v.backup(&out, BackupTo::Recipients(&recipients), now)?;
+            }
+            println!("backup written to {}", out.display());
+            Ok(())
+        }
+        VaultCommand::Restore {
+            from,
+            identity,
+            replace,
+            file_keychain,
+        } => {
+            let data_dir = crate::paths::data_dir()?;
+            let keychain = keychain(&data_dir, file_keychain)?;
+            let dir = crate::paths::vault_dir(&data_dir);
+            match identity {
+                Some(path) => {
+                    let text = std::fs::read_to_string(&path)
+                        .map_err(|_| Refusal("cannot read the identity file".into()))?;
+                    let id = text
+                        .lines()
+                        .map(str::trim)
+                        .find(|l| l.starts_with("AGE-SECRET-KEY-"))
+                        .and_then(|l| l.parse::<age::x25519::Identity>().ok())
+                        .ok_or_else(|| {
+                            Refusal("the identity file holds no age X25519 identity".into())
+                        })?;
+                    vault::restore(
+                        &from,
+                        BackupKey::Identity(&id),
+                        &dir,
+                        &keychain,
+                        replace,
+                        now,
+                    )?;
+                }
+                None => {
+                    let passes = read_passphrases(1)?;
+                    vault::restore(
+                        &from,
+                        BackupKey::Passphrase(&passes[0]),
+                        &dir,
+                        &keychain,
+                        replace,
+                        now,
+                    )?;
+                }
+            }
+            println!("vault restored into {}", data_dir.display());
+            Ok(())
+        }
+    }
+}
+
+fn status(json: bool) -> Result<(), Refusal> {
+    let data_dir = crate::paths::data_dir()?;
+    let state = crate::paths::vault_dir(&data_dir).state()?;
+    let report = match state {
+        VaultState::Missing => StatusReport {
+            data_dir: data_dir.display().to_string(),
+            exists: false,
+            keychain: None,
+            officers: Vec::new(),
+        },
+        VaultState::Present { officers, keychain } => StatusReport {
+            data_dir: data_dir.display().to_string(),
+            exists: true,
+            keychain: Some(keychain.as_str().to_owned()),
+            officers: officers.into_iter().map(|(_, name)| name).collect(),
         },
     };
     if json {
-        match serde_json::to_string_pretty(&report) {
-            Ok(s) => println!("{s}"),
-            Err(e) => return fail(e),
-        }
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).map_err(|e| Refusal(e.to_string()))?
+        );
     } else if report.exists {
         println!("vault: {}/vault", report.data_dir);
+        println!(
+            "device secret kept in: {}",
+            report.keychain.as_deref().unwrap_or("?")
+        );
         println!("officers: {}", report.officers.join(", "));
     } else {
         println!(
-            "no vault yet in {} (open the app to create one)",
+            "no vault yet in {} (open the app, or run `branchdesk vault init`)",
             report.data_dir
         );
     }
-    ExitCode::SUCCESS
+    Ok(())
 }

@@ -7,5 +7,12 @@ pub const COMMANDS: &[&str] = &[
     "vault_create",
     "session_unlock",
     "session_lock",
+    "session_touch",
     "app_info",
+    "audit_verify",
+    "settings_set_auto_lock",
+    "officers_list",
+    "officer_add",
+    "officer_set_disabled",
+    "officer_reset_passphrase",
 ];

@@ -37,6 +37,18 @@ pub enum ErrorCode {
     NotSignedIn,
     /// The officer's role does not allow this.
     Forbidden,
+    /// Too many wrong passphrases in a row: wait, then try again.
+    TooManyAttempts,
+    /// The vault's keychain cannot be reached (no D-Bus, locked collection, none on this OS).
+    KeychainUnavailable,
+    /// The keychain does not hold this vault's device secret (a copied vault, a lost keychain).
+    DeviceSecretMissing,
+    /// The last active administrator cannot be disabled.
+    LastAdmin,
+    /// The backup cannot be opened with that key or passphrase.
+    BackupKey,
+    /// The backup file is damaged or not a backup.
+    BackupDamaged,
     /// Anything else: a bug or an environment fault; details only in the message.
     Internal,
 }
@@ -71,6 +83,20 @@ impl From<VaultError> for CommandError {
             VaultError::Damaged => ErrorCode::VaultDamaged,
             VaultError::TooNew { .. } => ErrorCode::VaultTooNew,
             VaultError::DiskFull => ErrorCode::DiskFull,
+            VaultError::TooManyAttempts { .. } => ErrorCode::TooManyAttempts,
+            VaultError::Forbidden => ErrorCode::Forbidden,
+            VaultError::LastAdmin => ErrorCode::LastAdmin,
+            // The keychain's own text can name D-Bus paths: keep it out of the message.
+            VaultError::KeychainUnavailable(_) => {
+                return CommandError::new(
+                    ErrorCode::KeychainUnavailable,
+                    "the OS keychain is not available",
+                );
+            }
+            VaultError::DeviceSecretMissing => ErrorCode::DeviceSecretMissing,
+            VaultError::BackupKey => ErrorCode::BackupKey,
+            VaultError::BackupDamaged => ErrorCode::BackupDamaged,
+            VaultError::BadSetting => ErrorCode::InvalidInput,
             // I/O and database details may name paths or SQL: keep them out of the message.
             VaultError::Io(_) => {
                 return CommandError::new(ErrorCode::Internal, "file access failed");

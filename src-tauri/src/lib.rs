@@ -11,6 +11,8 @@ mod state;
 
 use std::process::ExitCode;
 
+use tauri::Manager;
+
 /// Opens the desk's main window and runs until it closes.
 pub fn run_gui() -> ExitCode {
     let data_dir = match paths::data_dir() {
@@ -25,11 +27,33 @@ pub fn run_gui() -> ExitCode {
         .invoke_handler(tauri::generate_handler![
             commands::app::ui_ready,
             commands::app::app_info,
+            commands::app::audit_verify,
+            commands::app::settings_set_auto_lock,
             commands::session::session_status,
             commands::session::vault_create,
             commands::session::session_unlock,
             commands::session::session_lock,
+            commands::session::session_touch,
+            commands::officers::officers_list,
+            commands::officers::officer_add,
+            commands::officers::officer_set_disabled,
+            commands::officers::officer_reset_passphrase,
         ])
+        .setup(|app| {
+            // Auto-lock: every few seconds, drop the vault of an officer idle past the limit.
+            let handle = app.handle().clone();
+            std::thread::Builder::new()
+                .name("auto-lock".into())
+                .spawn(move || {
+                    loop {
+                        std::thread::sleep(std::time::Duration::from_secs(5));
+                        handle
+                            .state::<state::AppState>()
+                            .lock_if_idle(std::time::Instant::now());
+                    }
+                })?;
+            Ok(())
+        })
         .run(tauri::generate_context!());
     match result {
         Ok(()) => ExitCode::SUCCESS,

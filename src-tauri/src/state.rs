@@ -1,17 +1,43 @@
-//! What the window process holds between commands: where the vault is, and the open session.
+//! What the window process holds between commands: where the vault is, the open session, the
+//! unlock throttle, and when the officer last did something (for auto-lock).
 
 use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
-use vault::{Role, Vault, VaultDir};
+use vault::{Keychain, KeychainBackend, Role, UnlockThrottle, Vault, VaultDir, VaultError};
 
 use crate::error::{CommandError, ErrorCode};
 
 pub(crate) struct AppState {
     pub data_dir: PathBuf,
     pub vault_dir: VaultDir,
-    /// The unlocked vault, signed in as one officer; `None` while locked.
-    session: Mutex<Option<Vault>>,
+    session: Mutex<Option<Session>>,
+    pub throttle: Mutex<UnlockThrottle>,
+}
+
+/// An unlocked vault and the officer's last activity.
+pub(crate) struct Session {
+    pub vault: Vault,
+    pub last_activity: Instant,
+    pub idle_limit: Duration,
+}
+
+impl Session {
+    pub fn new(vault: Vault) -> Session {
+        let minutes = vault
+            .auto_lock_minutes()
+            .unwrap_or(vault::DEFAULT_AUTO_LOCK_MINUTES);
+        Session {
+            vault,
+            last_activity: Instant::now(),
+            idle_limit: Duration::from_secs(u64::from(minutes) * 60),
+        }
+    }
+
+    pub fn idle_expired(&self, now: Instant) -> bool {
+        now.duration_since(self.last_activity) >= self.idle_limit
+    }
 }
 
 impl AppState {
@@ -21,34 +47,68 @@ impl AppState {
             data_dir,
             vault_dir,
             session: Mutex::new(None),
+            throttle: Mutex::new(UnlockThrottle::default()),
         }
     }
 
     /// The session slot, whatever it holds. A poisoned lock (a panic elsewhere) still yields it:
     /// the vault connection is transactional, so nothing half-written survives.
-    pub fn slot(&self) -> MutexGuard<'_, Option<Vault>> {
+    pub fn slot(&self) -> MutexGuard<'_, Option<Session>> {
         self.session.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Runs `f` on the open vault if an officer is signed in with at least one of `roles`.
+    pub fn throttle(&self) -> MutexGuard<'_, UnlockThrottle> {
+        self.throttle.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Locks the desk if the officer has been idle past the limit; true when it did.
+    pub fn lock_if_idle(&self, now: Instant) -> bool {
+        let mut slot = self.slot();
+        if slot.as_ref().is_some_and(|s| s.idle_expired(now)) {
+            // Dropping the session drops the Vault: connection closed, key and device secret wiped.
+            slot.take();
+            return true;
+        }
+        false
+    }
+
+    /// Runs `f` on the open vault if an officer is signed in with one of `roles`; counts as activity.
     pub fn with_session<T>(
         &self,
         roles: &[Role],
         f: impl FnOnce(&mut Vault) -> Result<T, CommandError>,
     ) -> Result<T, CommandError> {
+        let now = Instant::now();
         let mut slot = self.slot();
-        let vault = slot
+        if slot.as_ref().is_some_and(|s| s.idle_expired(now)) {
+            slot.take();
+        }
+        let session = slot
             .as_mut()
             .ok_or_else(|| CommandError::new(ErrorCode::NotSignedIn, "no officer is signed in"))?;
-        if !roles.contains(&vault.officer().role) {
+        if !roles.contains(&session.vault.officer().role) {
             return Err(CommandError::new(
                 ErrorCode::Forbidden,
                 "this officer's role may not do this",
             ));
         }
-        f(vault)
+        session.last_activity = now;
+        f(&mut session.vault)
+    }
+
+    /// The keychain a vault recorded, opened here; never a different (weaker) one.
+    pub fn keychain_for(&self, backend: KeychainBackend) -> Result<Keychain, VaultError> {
+        match backend {
+            KeychainBackend::File => Ok(Keychain::file(&self.data_dir)),
+            KeychainBackend::Mock => {
+                Err(VaultError::KeychainUnavailable("a test-only store".into()))
+            }
+            _ => Keychain::os(),
+        }
     }
 }
 
 /// Every role: for commands any signed-in officer may call.
 pub(crate) const ANY_ROLE: &[Role] = &[Role::Officer, Role::Supervisor, Role::Admin];
+/// Administrators only.
+pub(crate) const ADMIN: &[Role] = &[Role::Admin];

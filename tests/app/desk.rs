@@ -19,6 +19,9 @@ use thirtyfour::prelude::*;
 
 pub type TestResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
 
+/// How long a verb waits for the window to show what it expects.
+pub const WAIT: Duration = Duration::from_secs(15);
+
 /// Like `assert_eq!`, but returns an error so the session is quit cleanly before the test fails.
 #[macro_export]
 macro_rules! check_eq {
@@ -170,6 +173,12 @@ impl Desk {
                     &native_port.to_string(),
                 ])
                 .env("BRANCHDESK_DATA_DIR", data_dir.path())
+                // No Secret Service for the window under test: the desk must notice and ask before
+                // keeping its device secret in a file (the real keychain is tested in the vault crate).
+                .env(
+                    "DBUS_SESSION_BUS_ADDRESS",
+                    "unix:path=/nonexistent/branchdesk-e2e-bus",
+                )
                 .stdout(Stdio::null())
                 .spawn()
                 .expect("spawn tauri-driver"),
@@ -260,6 +269,36 @@ impl Desk {
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
+    }
+
+    /// First run: creates the vault as `admin`, choosing the file store when asked (no keychain
+    /// under test), and waits for the shell.
+    pub async fn create_vault(&self, admin: &str, passphrase: &str) -> TestResult {
+        self.wait_text("screen-title", WAIT, |t| !t.is_empty())
+            .await?;
+        self.type_into("admin-name", admin).await?;
+        self.type_into("passphrase", passphrase).await?;
+        self.type_into("passphrase-repeat", passphrase).await?;
+        self.click("create-submit").await?;
+        self.el("keychain-missing").await?;
+        self.click("allow-file-keychain").await?;
+        self.click("create-submit").await?;
+        let who = self
+            .wait_text("signed-in", WAIT, |t| t.contains(admin))
+            .await?;
+        if !who.contains(admin) {
+            return Err(format!("the shell should show {admin} signed in, shows {who:?}").into());
+        }
+        Ok(())
+    }
+
+    /// Chooses `officer` on the unlock screen and types `passphrase`.
+    pub async fn unlock_as(&self, officer: &str, passphrase: &str) -> TestResult {
+        let select = thirtyfour::components::SelectElement::new(&self.el("officer").await?).await?;
+        select.select_by_visible_text(officer).await?;
+        self.type_into("unlock-passphrase", passphrase).await?;
+        self.click("unlock-submit").await?;
+        Ok(())
     }
 
     /// Label text of the form field whose input has this id.

@@ -1,12 +1,9 @@
 //! First run at a desk: the create-vault screen in Russian, the language switcher, creating the
 //! vault, locking, a wrong passphrase, unlocking, and a restart that finds the vault again.
 
-use std::time::Duration;
-
-use crate::desk::{Desk, TestResult};
+use crate::desk::{Desk, TestResult, WAIT};
 use crate::{check, check_eq};
 
-const WAIT: Duration = Duration::from_secs(15);
 const PASSPHRASE: &str = "тёплый чай с молоком";
 
 async fn first_screen_in_russian(d: &Desk) -> TestResult {
@@ -115,6 +112,18 @@ async fn create_lock_unlock(d: &Desk) -> TestResult {
     );
     d.type_into("passphrase", PASSPHRASE).await?;
     d.type_into("passphrase-repeat", PASSPHRASE).await?;
+    d.click("create-submit").await?;
+    // No keychain under test: the desk says so and waits for an explicit choice.
+    let warning = d.text("keychain-missing").await?;
+    check!(
+        warning.contains("менее безопасно"),
+        "the missing keychain is explained before anything is stored"
+    );
+    check!(
+        !d.data_dir.path().join("vault").exists(),
+        "nothing is created before the officer chooses"
+    );
+    d.click("allow-file-keychain").await?;
     d.click("create-submit").await?;
 
     let signed_in = d

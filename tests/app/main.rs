@@ -4,3 +4,4 @@
 mod cli;
 mod desk;
 mod first_run;
+mod officers;

@@ -1,11 +1,12 @@
-//! Facts about the running app, and the first-screen signal.
+//! Facts about the running app and its settings, the audit check, and the first-screen signal.
 
-use serde::Serialize;
-use tauri::State;
+use serde::{Deserialize, Serialize};
+use tauri::{AppHandle, Manager, State};
 use ts_rs::TS;
 
+use crate::commands::session::blocking;
 use crate::error::CommandError;
-use crate::state::{ANY_ROLE, AppState};
+use crate::state::{ADMIN, ANY_ROLE, AppState};
 
 /// What Settings shows about this installation.
 #[derive(Debug, Serialize, TS)]
@@ -15,6 +16,30 @@ pub struct AppInfo {
     pub schema_version: u32,
     #[ts(type = "number")]
     pub audit_entries: i64,
+    #[ts(type = "number")]
+    pub outbox_pending: i64,
+    /// Where the device secret is kept: `secret-service`, `file`, …
+    pub keychain_backend: String,
+    pub keychain_is_os: bool,
+    /// Whether head office can recover this vault.
+    pub has_recovery: bool,
+    pub auto_lock_minutes: u32,
+    /// The desk's Ed25519 public key, hex: what head office certifies.
+    pub desk_signing_key: String,
+}
+
+#[derive(Debug, Serialize, TS)]
+pub struct AuditCheck {
+    #[ts(type = "number")]
+    pub entries: i64,
+    /// The first entry that does not link to the one before, if any.
+    #[ts(type = "number | null")]
+    pub first_broken: Option<i64>,
+}
+
+#[derive(Deserialize, TS)]
+pub struct AutoLockRequest {
+    pub minutes: u32,
 }
 
 /// Called by the UI once its first screen is on display. With `BRANCHDESK_READY_FILE` set (the
@@ -29,11 +54,49 @@ pub(crate) fn ui_ready() {
 #[tauri::command]
 pub(crate) fn app_info(state: State<'_, AppState>) -> Result<AppInfo, CommandError> {
     state.with_session(ANY_ROLE, |vault| {
+        let backend = vault.keychain_backend();
         Ok(AppInfo {
             version: env!("CARGO_PKG_VERSION").to_owned(),
             data_dir: state.data_dir.display().to_string(),
             schema_version: vault.schema_version()?,
             audit_entries: vault.audit_len()?,
+            outbox_pending: vault.outbox_pending()?,
+            keychain_backend: backend.as_str().to_owned(),
+            keychain_is_os: backend.is_os_keychain(),
+            has_recovery: vault.has_recovery()?,
+            auto_lock_minutes: vault.auto_lock_minutes()?,
+            desk_signing_key: vault.desk_public_keys()?.signing,
         })
     })
+}
+
+/// Walks the whole audit chain (administrators). Slow on big vaults, so off the async workers.
+#[tauri::command]
+pub(crate) async fn audit_verify(app: AppHandle) -> Result<AuditCheck, CommandError> {
+    blocking(move || {
+        let state = app.state::<AppState>();
+        state.with_session(ADMIN, |v| {
+            Ok(AuditCheck {
+                entries: v.audit_len()?,
+                first_broken: v.first_broken_audit_entry()?,
+            })
+        })
+    })
+    .await
+}
+
+#[tauri::command]
+pub(crate) fn settings_set_auto_lock(
+    state: State<'_, AppState>,
+    request: AutoLockRequest,
+) -> Result<(), CommandError> {
+    let limit = std::time::Duration::from_secs(u64::from(request.minutes) * 60);
+    state.with_session(ADMIN, |v| {
+        v.set_auto_lock_minutes(request.minutes, chrono::Utc::now())?;
+        Ok(())
+    })?;
+    if let Some(s) = state.slot().as_mut() {
+        s.idle_limit = limit;
+    }
+    Ok(())
 }

@@ -2,4 +2,5 @@
 //! the DTO, call the crate that does the work, map its error to `{code, message}`.
 
 pub(crate) mod app;
+pub(crate) mod officers;
 pub(crate) mod session;

@@ -1,12 +1,14 @@
-//! Creating the vault, unlocking it as an officer, and locking it again.
+//! Creating the vault, unlocking it as an officer, locking it again, and the idle clock.
+
+use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 use tauri::State;
 use ts_rs::TS;
-use vault::{OfficerId, Passphrase, Vault, VaultState};
+use vault::{Keychain, OfficerId, Passphrase, Vault, VaultError, VaultState};
 
 use crate::error::{CommandError, ErrorCode};
-use crate::state::AppState;
+use crate::state::{ANY_ROLE, AppState, Session};
 
 /// Whether a vault exists, and who is signed in.
 #[derive(Debug, Serialize, TS)]
@@ -32,6 +34,8 @@ pub struct SignedInOfficer {
     pub name: String,
     #[ts(type = "\"officer\" | \"supervisor\" | \"admin\"")]
     pub role: vault::Role,
+    /// False when the device secret is in the explicit file store: the UI warns.
+    pub keychain_is_os: bool,
 }
 
 /// The first administrator's name and passphrase.
@@ -40,6 +44,9 @@ pub struct CreateVaultRequest {
     pub admin_name: String,
     #[ts(type = "string")]
     pub passphrase: Passphrase,
+    /// Keep the device secret in a file because this computer has no keychain. Only honoured
+    /// after the OS keychain was found missing; never chosen silently.
+    pub allow_file_keychain: bool,
 }
 
 #[derive(Deserialize, TS)]
@@ -56,17 +63,19 @@ fn signed_in(v: &Vault) -> SessionStatus {
             id: o.id.0.clone(),
             name: o.name.clone(),
             role: o.role,
+            keychain_is_os: v.keychain_backend().is_os_keychain(),
         },
     }
 }
 
-fn status_of(state: &AppState) -> Result<SessionStatus, CommandError> {
-    if let Some(v) = state.slot().as_ref() {
-        return Ok(signed_in(v));
+pub(crate) fn status_of(state: &AppState) -> Result<SessionStatus, CommandError> {
+    state.lock_if_idle(Instant::now());
+    if let Some(s) = state.slot().as_ref() {
+        return Ok(signed_in(&s.vault));
     }
     Ok(match state.vault_dir.state()? {
         VaultState::Missing => SessionStatus::NoVault,
-        VaultState::Present(officers) => SessionStatus::Locked {
+        VaultState::Present { officers, .. } => SessionStatus::Locked {
             officers: officers
                 .into_iter()
                 .map(|(id, name)| OfficerChoice { id: id.0, name })
@@ -75,13 +84,33 @@ fn status_of(state: &AppState) -> Result<SessionStatus, CommandError> {
     })
 }
 
-/// Runs slow vault work (scrypt, first page decrypt) off the UI thread.
-async fn blocking<T: Send + 'static>(
+/// Runs slow vault work (scrypt, first page decrypt, D-Bus) off the UI thread.
+pub(crate) async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, CommandError> + Send + 'static,
 ) -> Result<T, CommandError> {
     tauri::async_runtime::spawn_blocking(f)
         .await
         .map_err(|_| CommandError::new(ErrorCode::Internal, "background task failed"))?
+}
+
+/// Head office's recovery recipient for new vaults, if this installation was given one
+/// (`BRANCHDESK_HQ_RECIPIENT`, or `head-office-recovery.txt` in the data folder).
+pub(crate) fn hq_recipient(
+    data_dir: &std::path::Path,
+) -> Result<Option<age::x25519::Recipient>, CommandError> {
+    let text = match std::env::var("BRANCHDESK_HQ_RECIPIENT") {
+        Ok(t) if !t.trim().is_empty() => t,
+        _ => match std::fs::read_to_string(data_dir.join("head-office-recovery.txt")) {
+            Ok(t) => t,
+            Err(_) => return Ok(None),
+        },
+    };
+    text.trim().parse().map(Some).map_err(|_| {
+        CommandError::new(
+            ErrorCode::InvalidInput,
+            "head office's recovery key is not an age recipient",
+        )
+    })
 }
 
 #[tauri::command]
@@ -95,17 +124,29 @@ pub(crate) async fn vault_create(
     request: CreateVaultRequest,
 ) -> Result<SessionStatus, CommandError> {
     let dir = state.vault_dir.clone();
+    let data_dir = state.data_dir.clone();
     let vault = blocking(move || {
-        Ok(Vault::create(
+        let recovery = hq_recipient(&data_dir)?;
+        let keychain = match Keychain::os() {
+            Ok(k) => k,
+            Err(VaultError::KeychainUnavailable(_)) if request.allow_file_keychain => {
+                Keychain::file(&data_dir)
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let v = Vault::create(
             &dir,
+            &keychain,
             &request.admin_name,
             &request.passphrase,
+            recovery.as_ref(),
             chrono::Utc::now(),
-        )?)
+        )?;
+        Ok(v)
     })
     .await?;
     let status = signed_in(&vault);
-    *state.slot() = Some(vault);
+    *state.slot() = Some(Session::new(vault));
     Ok(status)
 }
 
@@ -114,17 +155,31 @@ pub(crate) async fn session_unlock(
     state: State<'_, AppState>,
     request: UnlockRequest,
 ) -> Result<SessionStatus, CommandError> {
+    let officer = OfficerId(request.officer_id.clone());
+    state.throttle().check(&officer, Instant::now())?;
     let dir = state.vault_dir.clone();
-    let vault = blocking(move || {
-        Ok(Vault::unlock(
-            &dir,
-            &OfficerId(request.officer_id),
-            &request.passphrase,
-        )?)
-    })
-    .await?;
+    let backend = match dir.state()? {
+        VaultState::Present { keychain, .. } => keychain,
+        VaultState::Missing => return Err(VaultError::Missing.into()),
+    };
+    let keychain = state.keychain_for(backend)?;
+    let id = officer.clone();
+    let result =
+        blocking(move || Ok(Vault::unlock(&dir, &keychain, &id, &request.passphrase)?)).await;
+    let vault = match result {
+        Ok(v) => {
+            state.throttle().succeeded(&officer);
+            v
+        }
+        Err(e) => {
+            if e.code == ErrorCode::WrongPassphrase {
+                state.throttle().failed(&officer, Instant::now());
+            }
+            return Err(e);
+        }
+    };
     let status = signed_in(&vault);
-    *state.slot() = Some(vault);
+    *state.slot() = Some(Session::new(vault));
     Ok(status)
 }
 
@@ -133,4 +188,11 @@ pub(crate) async fn session_unlock(
 pub(crate) fn session_lock(state: State<'_, AppState>) -> Result<SessionStatus, CommandError> {
     state.slot().take();
     status_of(&state)
+}
+
+/// The officer is at the desk (the UI calls this on keyboard and pointer input, at most every
+/// few seconds): pushes auto-lock back.
+#[tauri::command]
+pub(crate) fn session_touch(state: State<'_, AppState>) -> Result<(), CommandError> {
+    state.with_session(ANY_ROLE, |_| Ok(()))
 }

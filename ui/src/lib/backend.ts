@@ -2,15 +2,20 @@
 // into the one error shape `{code, message}`; screens never see raw IPC errors.
 import { invoke } from "@tauri-apps/api/core";
 import type {
+  AddOfficerRequest,
   AppInfo,
+  AuditCheck,
   CommandError,
   CreateVaultRequest,
   ErrorCode,
+  OfficerRow,
+  ResetPassphraseRequest,
   SessionStatus,
+  SetOfficerDisabledRequest,
   UnlockRequest,
 } from "./bindings";
 
-export type { AppInfo, CommandError, ErrorCode, SessionStatus };
+export type { AppInfo, AuditCheck, CommandError, ErrorCode, OfficerRow, SessionStatus };
 
 // Exhaustive by type: adding a code in Rust fails the type check here until it is listed.
 const knownCodes: Record<ErrorCode, true> = {
@@ -27,6 +32,12 @@ const knownCodes: Record<ErrorCode, true> = {
   disk_full: true,
   not_signed_in: true,
   forbidden: true,
+  too_many_attempts: true,
+  keychain_unavailable: true,
+  device_secret_missing: true,
+  last_admin: true,
+  backup_key: true,
+  backup_damaged: true,
   internal: true,
 };
 const codes: ReadonlySet<string> = new Set(Object.keys(knownCodes));
@@ -62,5 +73,12 @@ export const backend = {
   createVault: (request: CreateVaultRequest) => call<SessionStatus>("vault_create", { request }),
   unlock: (request: UnlockRequest) => call<SessionStatus>("session_unlock", { request }),
   lock: () => call<SessionStatus>("session_lock"),
+  touch: () => call<void>("session_touch"),
   appInfo: () => call<AppInfo>("app_info"),
+  auditVerify: () => call<AuditCheck>("audit_verify"),
+  setAutoLock: (minutes: number) => call<void>("settings_set_auto_lock", { request: { minutes } }),
+  officers: () => call<OfficerRow[]>("officers_list"),
+  addOfficer: (request: AddOfficerRequest) => call<OfficerRow[]>("officer_add", { request }),
+  setOfficerDisabled: (request: SetOfficerDisabledRequest) => call<OfficerRow[]>("officer_set_disabled", { request }),
+  resetPassphrase: (request: ResetPassphraseRequest) => call<void>("officer_reset_passphrase", { request }),
 };

@@ -1,0 +1,119 @@
+//! The desk's officers: listed, added, disabled and given new passphrases by an administrator.
+
+use serde::{Deserialize, Serialize};
+use tauri::{AppHandle, Manager, State};
+use ts_rs::TS;
+use vault::{OfficerId, Passphrase, Role};
+
+use crate::commands::session::blocking;
+use crate::error::{CommandError, ErrorCode};
+use crate::state::{ADMIN, ANY_ROLE, AppState};
+
+#[derive(Debug, Serialize, TS)]
+pub struct OfficerRow {
+    pub id: String,
+    pub name: String,
+    #[ts(type = "\"officer\" | \"supervisor\" | \"admin\"")]
+    pub role: Role,
+    pub disabled: bool,
+}
+
+#[derive(Deserialize, TS)]
+pub struct AddOfficerRequest {
+    pub name: String,
+    #[ts(type = "\"officer\" | \"supervisor\" | \"admin\"")]
+    pub role: Role,
+    #[ts(type = "string")]
+    pub passphrase: Passphrase,
+}
+
+#[derive(Deserialize, TS)]
+pub struct SetOfficerDisabledRequest {
+    pub officer_id: String,
+    pub disabled: bool,
+}
+
+#[derive(Deserialize, TS)]
+pub struct ResetPassphraseRequest {
+    pub officer_id: String,
+    #[ts(type = "string")]
+    pub passphrase: Passphrase,
+}
+
+fn rows(state: &AppState) -> Result<Vec<OfficerRow>, CommandError> {
+    state.with_session(ADMIN, |v| {
+        Ok(v.officers()?
+            .into_iter()
+            .map(|o| OfficerRow {
+                id: o.id.0,
+                name: o.name,
+                role: o.role,
+                disabled: o.disabled,
+            })
+            .collect())
+    })
+}
+
+#[tauri::command]
+pub(crate) fn officers_list(state: State<'_, AppState>) -> Result<Vec<OfficerRow>, CommandError> {
+    rows(&state)
+}
+
+/// Adds an officer. Wrapping the key for them takes a moment (scrypt), so it runs off the async
+/// workers; the app handle reaches the managed state from there.
+#[tauri::command]
+pub(crate) async fn officer_add(
+    app: AppHandle,
+    request: AddOfficerRequest,
+) -> Result<Vec<OfficerRow>, CommandError> {
+    blocking(move || {
+        let state = app.state::<AppState>();
+        state.with_session(ADMIN, |v| {
+            Ok(v.add_officer(
+                &request.name,
+                request.role,
+                &request.passphrase,
+                chrono::Utc::now(),
+            )?)
+        })?;
+        rows(&state)
+    })
+    .await
+}
+
+#[tauri::command]
+pub(crate) fn officer_set_disabled(
+    state: State<'_, AppState>,
+    request: SetOfficerDisabledRequest,
+) -> Result<Vec<OfficerRow>, CommandError> {
+    state.with_session(ADMIN, |v| {
+        Ok(v.set_officer_disabled(
+            &OfficerId(request.officer_id),
+            request.disabled,
+            chrono::Utc::now(),
+        )?)
+    })?;
+    rows(&state)
+}
+
+/// A new passphrase: administrators for anyone, every officer for themself.
+#[tauri::command]
+pub(crate) async fn officer_reset_passphrase(
+    app: AppHandle,
+    request: ResetPassphraseRequest,
+) -> Result<(), CommandError> {
+    blocking(move || {
+        let state = app.state::<AppState>();
+        state.with_session(ANY_ROLE, |v| {
+            let target = OfficerId(request.officer_id);
+            if target != v.officer().id && v.officer().role != Role::Admin {
+                return Err(CommandError::new(
+                    ErrorCode::Forbidden,
+                    "only administrators reset other officers' passphrases",
+                ));
+            }
+            Ok(v.reset_passphrase(&target, &request.passphrase, chrono::Utc::now())?)
+        })
+    })
+    .await
+}
