@@ -70,3 +70,163 @@ fn a_relative_data_dir_override_is_refused() {
         "{out:?}"
     );
 }
+
+fn branchdesk_with_stdin(args: &[&str], data_dir: &std::path::Path, stdin: &str) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_branchdesk"))
+        .args(args)
+        .env_remove("DISPLAY")
+        .env("BRANCHDESK_DATA_DIR", data_dir)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run branchdesk");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.as_bytes())
+        .expect("write stdin");
+    child.wait_with_output().expect("wait")
+}
+
+#[test]
+fn vault_init_unlock_verify_backup_and_restore_headless() {
+    let desk = tempfile::tempdir().expect("desk");
+    let hq = tempfile::tempdir().expect("head office");
+    // Head office's key pair, made with the reference age tool.
+    let identity = hq.path().join("hq.key");
+    let keygen = Command::new("age-keygen")
+        .arg("-o")
+        .arg(&identity)
+        .output()
+        .expect("age-keygen (Debian package age)");
+    assert!(keygen.status.success(), "{keygen:?}");
+    let recipient = String::from_utf8_lossy(&keygen.stderr)
+        .trim()
+        .trim_start_matches("Public key: ")
+        .to_owned();
+    assert!(
+        recipient.starts_with("age1"),
+        "age-keygen prints the recipient: {recipient}"
+    );
+
+    let init = branchdesk_with_stdin(
+        &[
+            "vault",
+            "init",
+            "--admin",
+            "Әлия Қасымова",
+            "--recovery",
+            &recipient,
+            "--file-keychain",
+        ],
+        desk.path(),
+        "тёплый чай с молоком\n",
+    );
+    assert_eq!(init.status.code(), Some(0), "vault init: {init:?}");
+    let again = branchdesk_with_stdin(
+        &["vault", "init", "--admin", "Другой", "--file-keychain"],
+        desk.path(),
+        "другая фраза 123\n",
+    );
+    assert_eq!(again.status.code(), Some(1), "a second init is refused");
+    assert!(
+        String::from_utf8_lossy(&again.stderr).contains("already exists"),
+        "{again:?}"
+    );
+
+    let ok = branchdesk_with_stdin(
+        &["vault", "unlock-test", "--officer", "Әлия Қасымова"],
+        desk.path(),
+        "тёплый чай с молоком\n",
+    );
+    assert_eq!(ok.status.code(), Some(0), "{ok:?}");
+    let wrong = branchdesk_with_stdin(
+        &["vault", "unlock-test", "--officer", "Әлия Қасымова"],
+        desk.path(),
+        "холодный чай\n",
+    );
+    assert_eq!(wrong.status.code(), Some(1), "a wrong passphrase exits 1");
+    assert!(
+        String::from_utf8_lossy(&wrong.stderr).contains("passphrase is not right"),
+        "{wrong:?}"
+    );
+
+    let verify = branchdesk_with_stdin(
+        &[
+            "vault",
+            "verify-audit",
+            "--officer",
+            "Әлия Қасымова",
+            "--json",
+        ],
+        desk.path(),
+        "тёплый чай с молоком\n",
+    );
+    assert_eq!(verify.status.code(), Some(0), "{verify:?}");
+    let report: serde_json::Value = serde_json::from_slice(&verify.stdout).expect("JSON");
+    assert_eq!(report["intact"], true);
+
+    let backup = hq.path().join("desk.age");
+    let out = branchdesk_with_stdin(
+        &[
+            "vault",
+            "backup",
+            "--officer",
+            "Әлия Қасымова",
+            "--out",
+            backup.to_str().expect("utf-8"),
+            "--to",
+            &recipient,
+        ],
+        desk.path(),
+        "тёплый чай с молоком\n",
+    );
+    assert_eq!(out.status.code(), Some(0), "backup: {out:?}");
+
+    let new_desk = tempfile::tempdir().expect("new desk");
+    let restored = branchdesk_with_stdin(
+        &[
+            "vault",
+            "restore",
+            "--from",
+            backup.to_str().expect("utf-8"),
+            "--identity",
+            identity.to_str().expect("utf-8"),
+            "--file-keychain",
+        ],
+        new_desk.path(),
+        "",
+    );
+    assert_eq!(restored.status.code(), Some(0), "restore: {restored:?}");
+    let ok = branchdesk_with_stdin(
+        &["vault", "unlock-test", "--officer", "Әлия Қасымова"],
+        new_desk.path(),
+        "тёплый чай с молоком\n",
+    );
+    assert_eq!(
+        ok.status.code(),
+        Some(0),
+        "the restored vault unlocks on the new desk: {ok:?}"
+    );
+    let refused = branchdesk_with_stdin(
+        &[
+            "vault",
+            "restore",
+            "--from",
+            backup.to_str().expect("utf-8"),
+            "--identity",
+            identity.to_str().expect("utf-8"),
+            "--file-keychain",
+        ],
+        new_desk.path(),
+        "",
+    );
+    assert_eq!(
+        refused.status.code(),
+        Some(1),
+        "restore refuses to overwrite without --replace"
+    );
+}

@@ -939,3 +939,43 @@ fn first_officer(dir: &VaultDir) -> String {
         VaultState::Missing => panic!("no vault"),
     }
 }
+
+/// The real OS keychain: a Secret Service (gnome-keyring) on a D-Bus session bus. The README's test
+/// command starts one and sets SECRET_SERVICE_REQUIRED=1; elsewhere the test skips when none runs.
+#[test]
+fn the_real_secret_service_holds_the_device_secret() {
+    let keychain = match Keychain::os() {
+        Ok(k) => k,
+        Err(e) => {
+            assert!(
+                std::env::var_os("SECRET_SERVICE_REQUIRED").is_none(),
+                "SECRET_SERVICE_REQUIRED is set but the Secret Service is not available: {e}"
+            );
+            eprintln!("SKIP: no Secret Service here ({e}); scripts/test.sh provides one");
+            return;
+        }
+    };
+    assert_eq!(keychain.backend(), KeychainBackend::SecretService);
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = VaultDir::new(tmp.path().join("vault"));
+    let v = Vault::create(&dir, &keychain, "Keyring Tester", &pass(PASS), None, now())
+        .expect("create with the real keychain");
+    let id = v.officer().id.clone();
+    drop(v);
+    let v = Vault::unlock(
+        &dir,
+        &Keychain::os().expect("keychain again"),
+        &id,
+        &pass(PASS),
+    )
+    .expect("unlock via the real keychain");
+    assert_eq!(v.keychain_backend(), KeychainBackend::SecretService);
+    assert!(
+        !std::fs::read_dir(tmp.path()).expect("read").any(|e| e
+            .expect("e")
+            .file_name()
+            .to_string_lossy()
+            .ends_with(".secret")),
+        "with a real keychain no device secret file is written"
+    );
+}
