@@ -18,7 +18,7 @@ step "rust: format"
 cargo fmt --all -- --check
 
 step "rust: clippy"
-cargo clippy --workspace --all-targets --locked -- -D warnings
+cargo clippy --workspace --all-targets --all-features --locked -- -D warnings
 
 step "crates under src-tauri/crates never depend on tauri"
 for manifest in src-tauri/crates/*/Cargo.toml; do

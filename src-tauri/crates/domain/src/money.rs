@@ -172,6 +172,25 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        /// Every amount reads back from its display form, and the display form is always
+        /// `[-]d{1,3}( ddd)*,dd ₸`.
+        #[test]
+        fn any_amount_round_trips(tiyn in (i64::MIN + 1)..i64::MAX) {
+            let m = Money::from_tiyn(tiyn);
+            let text = m.to_string();
+            proptest::prop_assert_eq!(Money::parse(&text), Ok(m));
+            let body = text.trim_start_matches('-').trim_end_matches(" ₸");
+            let (int, frac) = body.split_once(',').expect("a decimal comma");
+            proptest::prop_assert_eq!(frac.len(), 2);
+            let grouped = int.split(' ').enumerate().all(|(i, g)| {
+                let size_ok = if i == 0 { (1..=3).contains(&g.len()) } else { g.len() == 3 };
+                size_ok && g.bytes().all(|b| b.is_ascii_digit())
+            });
+            proptest::prop_assert!(grouped, "digits must be grouped in threes: {}", text);
+        }
+    }
+
     #[test]
     fn display_then_parse_round_trips() {
         for tiyn in [0, 1, 99, 100, 123_456_789, -42, 999_999_999_999] {

@@ -11,6 +11,8 @@
 
 mod audit;
 mod backup;
+#[cfg(feature = "bench")]
+pub mod bench;
 mod db;
 mod desk_keys;
 mod error;
