@@ -112,3 +112,91 @@ impl AppState {
 pub(crate) const ANY_ROLE: &[Role] = &[Role::Officer, Role::Supervisor, Role::Admin];
 /// Administrators only.
 pub(crate) const ADMIN: &[Role] = &[Role::Admin];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use vault::Passphrase;
+
+    fn signed_in_state() -> (tempfile::TempDir, AppState) {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let state = AppState::new(tmp.path().to_path_buf());
+        let keychain = Keychain::mock().expect("mock keychain");
+        let v = Vault::create(
+            &state.vault_dir,
+            &keychain,
+            "Auto Lock",
+            &Passphrase::new("auto lock pass".into()),
+            None,
+            chrono::Utc::now(),
+        )
+        .expect("create");
+        *state.slot() = Some(Session::new(v));
+        (tmp, state)
+    }
+
+    #[test]
+    fn the_default_idle_limit_is_ten_minutes_and_activity_pushes_it_back() {
+        let (_tmp, state) = signed_in_state();
+        let start = state
+            .slot()
+            .as_ref()
+            .map(|s| (s.last_activity, s.idle_limit))
+            .expect("session");
+        assert_eq!(
+            start.1,
+            Duration::from_secs(600),
+            "auto-lock defaults to 10 minutes"
+        );
+        assert!(
+            !state.lock_if_idle(start.0 + Duration::from_secs(599)),
+            "not locked before the limit"
+        );
+        state.with_session(ANY_ROLE, |_| Ok(())).expect("activity");
+        let touched = state
+            .slot()
+            .as_ref()
+            .map(|s| s.last_activity)
+            .expect("session");
+        assert!(touched >= start.0, "a command counts as activity");
+        assert!(
+            state.lock_if_idle(touched + Duration::from_secs(600)),
+            "locked once idle for the limit"
+        );
+        assert!(
+            state.slot().is_none(),
+            "locking drops the vault (and with it the key)"
+        );
+    }
+
+    #[test]
+    fn a_command_after_the_idle_limit_is_refused_as_not_signed_in() {
+        let (_tmp, state) = signed_in_state();
+        if let Some(s) = state.slot().as_mut() {
+            s.idle_limit = Duration::ZERO;
+        }
+        let err = state
+            .with_session(ANY_ROLE, |_| Ok(()))
+            .err()
+            .expect("refused");
+        assert_eq!(err.code, ErrorCode::NotSignedIn);
+        assert!(state.slot().is_none(), "the idle session was dropped");
+    }
+
+    #[test]
+    fn roles_are_checked_in_rust() {
+        let (_tmp, state) = signed_in_state();
+        state
+            .with_session(ADMIN, |_| Ok(()))
+            .expect("the first officer is an administrator");
+        let err = state
+            .with_session(&[Role::Supervisor], |_| Ok(()))
+            .err()
+            .expect("refused");
+        assert_eq!(
+            err.code,
+            ErrorCode::Forbidden,
+            "an administrator is not a supervisor"
+        );
+    }
+}

@@ -18,12 +18,7 @@ pub fn open(path: &Path, encrypted: bool) -> Result<Connection, VaultError> {
         crate::db::open(path, &DataKey::generate(), true)
     } else {
         let conn = Connection::open(path)?;
-        conn.execute_batch(
-            "PRAGMA journal_mode = WAL;
-             PRAGMA synchronous = FULL;
-             PRAGMA foreign_keys = ON;
-             PRAGMA cache_size = -32768;",
-        )?;
+        conn.execute_batch(crate::db::STORAGE_PRAGMAS)?;
         Ok(conn)
     }
 }

@@ -7,6 +7,12 @@ use rusqlite::{Connection, OpenFlags};
 use crate::error::VaultError;
 use crate::secret::DataKey;
 
+/// Durability and integrity settings of every vault connection (after the key is proven right).
+pub(crate) const STORAGE_PRAGMAS: &str = "PRAGMA journal_mode = WAL;
+     PRAGMA synchronous = FULL;
+     PRAGMA foreign_keys = ON;
+     PRAGMA cache_size = -32768;";
+
 /// Opens (or, with `create`, creates) the database and proves the key right with a first read.
 /// A wrong key or a file that is not SQLCipher shows only at that first read (`NotAVault`).
 pub(crate) fn open(path: &Path, key: &DataKey, create: bool) -> Result<Connection, VaultError> {
@@ -34,11 +40,6 @@ pub(crate) fn open(path: &Path, key: &DataKey, create: bool) -> Result<Connectio
     conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
         r.get::<_, i64>(0)
     })?;
-    conn.execute_batch(
-        "PRAGMA journal_mode = WAL;
-         PRAGMA synchronous = FULL;
-         PRAGMA foreign_keys = ON;
-         PRAGMA cache_size = -32768;",
-    )?;
+    conn.execute_batch(STORAGE_PRAGMAS)?;
     Ok(conn)
 }

@@ -96,3 +96,22 @@ impl DeviceSecret {
         Ok(age::secrecy::SecretString::from(hex::encode(tag.as_ref())))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Secrets cannot be cloned, printed or serialised: these fail to compile if anyone adds it.
+    static_assertions::assert_not_impl_any!(Passphrase: Clone, std::fmt::Debug, std::fmt::Display, serde::Serialize);
+    static_assertions::assert_not_impl_any!(DataKey: Clone, std::fmt::Debug, std::fmt::Display, serde::Serialize);
+    static_assertions::assert_not_impl_any!(DeviceSecret: Clone, std::fmt::Debug, std::fmt::Display, serde::Serialize);
+
+    #[test]
+    fn the_key_pragma_is_a_raw_hex_key() {
+        let key = DataKey::from_bytes(&[0xab; 32]).expect("32 bytes");
+        assert_eq!(
+            key.pragma().as_str(),
+            format!("PRAGMA key = \"x'{}'\";", "ab".repeat(32))
+        );
+    }
+}
