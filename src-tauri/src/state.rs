@@ -177,8 +177,7 @@ mod tests {
         }
         let err = state
             .with_session(ANY_ROLE, |_| Ok(()))
-            .err()
-            .expect("refused");
+            .expect_err("refused");
         assert_eq!(err.code, ErrorCode::NotSignedIn);
         assert!(state.slot().is_none(), "the idle session was dropped");
     }
@@ -191,8 +190,7 @@ mod tests {
             .expect("the first officer is an administrator");
         let err = state
             .with_session(&[Role::Supervisor], |_| Ok(()))
-            .err()
-            .expect("refused");
+            .expect_err("refused");
         assert_eq!(
             err.code,
             ErrorCode::Forbidden,
