@@ -1,11 +1,17 @@
 //! Pure rules of Branch Desk: the things a loan officer's desk must get right whatever the screen or
 //! storage around it. No I/O, no clock reads, no GUI: every input is a value, every output is a value.
 //!
-//! Areas so far: [`money`] (KZT in integer tiyn, formatted `1 234 567,89 ₸`) and [`date`]
-//! (`dd.mm.yyyy`). IIN, schedule, ГЭСВ and caps arrive with the applications issue.
+//! Areas so far: [`money`] (KZT in integer tiyn, formatted `1 234 567,89 ₸`), [`date`]
+//! (`dd.mm.yyyy`), [`iin`] (ИИН check digit and its agreement with birth date and sex) and
+//! [`phone`] (Kazakh numbers as `+7 7XX XXX XX XX`). Schedule, ГЭСВ and caps arrive with the
+//! applications issue.
 #![forbid(unsafe_code)]
 
 pub mod date;
+pub mod iin;
 pub mod money;
+pub mod phone;
 
+pub use iin::{Iin, IinError, Sex};
 pub use money::Money;
+pub use phone::{Phone, PhoneError};

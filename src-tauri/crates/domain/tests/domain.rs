@@ -37,3 +37,96 @@ fn dates_match_golden_display_forms() {
         assert_eq!(parse_date(text), Ok(iso));
     }
 }
+
+fn iin_vectors() -> serde_json::Value {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors/iin.json");
+    serde_json::from_str(&std::fs::read_to_string(path).expect("iin vectors")).expect("JSON")
+}
+
+#[test]
+fn iin_golden_vectors() {
+    use domain::{Iin, IinError, Sex};
+    let v = iin_vectors();
+    let mut second_path = 0;
+    for case in v["valid"].as_array().expect("valid") {
+        let text = case["iin"].as_str().expect("iin");
+        let iin = Iin::parse(text).unwrap_or_else(|e| panic!("{text} must be valid: {e}"));
+        let born: NaiveDate = case["birth_date"]
+            .as_str()
+            .expect("date")
+            .parse()
+            .expect("iso");
+        let sex = if case["sex"] == "male" {
+            Sex::Male
+        } else {
+            Sex::Female
+        };
+        assert_eq!(iin.birth_date(), born, "{text}: birth date");
+        assert_eq!(iin.sex(), sex, "{text}: sex");
+        assert_eq!(iin.check_person(born, sex), Ok(()));
+        assert_eq!(
+            iin.check_person(born.succ_opt().expect("next day"), sex),
+            Err(IinError::BirthDateMismatch)
+        );
+        let other = if sex == Sex::Male {
+            Sex::Female
+        } else {
+            Sex::Male
+        };
+        assert_eq!(iin.check_person(born, other), Err(IinError::SexMismatch));
+        if case["weights"] == "second" {
+            second_path += 1;
+        }
+    }
+    assert!(
+        second_path >= 2,
+        "the vectors must exercise the second-weights path"
+    );
+    for case in v["invalid"].as_array().expect("invalid") {
+        let text = case["iin"].as_str().expect("iin");
+        let want = match case["error"].as_str().expect("error") {
+            "not_issuable" => IinError::NotIssuable,
+            "century_digit" => IinError::CenturyDigit,
+            "birth_date" => IinError::BirthDate,
+            "length" => IinError::Length,
+            "not_digits" => IinError::NotDigits,
+            "check_digit" => IinError::CheckDigit,
+            other => panic!("unknown expected error {other}"),
+        };
+        assert_eq!(Iin::parse(text), Err(want), "{text}");
+    }
+}
+
+/// A single-digit typo changes the first weighted sum (weights 1..10 are invertible mod 11), so it
+/// is refused, with two exceptions the official scheme cannot avoid: the 11th digit, whose first
+/// weight is 11 ≡ 0 (mod 11), and typos that move the number onto the second-weights path, where a
+/// different sum decides. This test pins that down, so the exceptions stay exactly those.
+#[test]
+fn single_digit_errors_are_caught_except_where_the_scheme_is_blind() {
+    use domain::Iin;
+    for case in iin_vectors()["valid"].as_array().expect("valid") {
+        let text = case["iin"].as_str().expect("iin");
+        let first_path = case["weights"] == "first";
+        for pos in 0..12 {
+            for digit in b'0'..=b'9' {
+                let mut bytes = text.as_bytes().to_vec();
+                if bytes[pos] == digit {
+                    continue;
+                }
+                bytes[pos] = digit;
+                let typo = String::from_utf8(bytes).expect("ascii");
+                if Iin::parse(&typo).is_err() {
+                    continue;
+                }
+                let d: Vec<u32> = typo.bytes().map(|b| u32::from(b - b'0')).collect();
+                let first_sum = d[..11].iter().zip(1..=11).map(|(d, w)| d * w).sum::<u32>() % 11;
+                let blind_spot = (pos == 10 && first_path) || first_sum == 10 || !first_path;
+                assert!(
+                    blind_spot,
+                    "{typo} (a typo of {text} at position {}) must be refused",
+                    pos + 1
+                );
+            }
+        }
+    }
+}
