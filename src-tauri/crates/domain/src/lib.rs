@@ -3,11 +3,12 @@
 //!
 //! Areas so far: [`money`] (KZT in integer tiyn, formatted `1 234 567,89 ₸`), [`date`]
 //! (`dd.mm.yyyy`), [`iin`] (ИИН check digit and its agreement with birth date and sex) and
-//! [`phone`] (Kazakh numbers as `+7 7XX XXX XX XX`). Schedule, ГЭСВ and caps arrive with the
-//! applications issue.
+//! [`phone`] (Kazakh numbers as `+7 7XX XXX XX XX`) and [`gesv`] (the annual effective rate solved
+//! from dated flows). Schedules, products and caps arrive with the applications issue.
 #![forbid(unsafe_code)]
 
 pub mod date;
+pub mod gesv;
 pub mod iin;
 pub mod money;
 pub mod phone;
