@@ -137,26 +137,28 @@ impl Vault {
         let vault_id = random_id();
         let staging = VaultDir::new(parent.join(format!(".vault-creating-{vault_id}")));
         std::fs::create_dir(staging.path())?;
-        let built = Self::build(
+        let placed = Self::build(
             &staging, keychain, &vault_id, &name, passphrase, recovery, now, schema,
-        );
-        let id = match built {
+        )
+        .and_then(|id| {
+            std::fs::rename(staging.path(), dir.path()).map_err(|e| {
+                if dir.path().exists() {
+                    VaultError::AlreadyExists
+                } else {
+                    e.into()
+                }
+            })?;
+            Ok(id)
+        });
+        let id = match placed {
             Ok(id) => id,
             Err(e) => {
+                // Nothing of a vault that was not placed may remain: no folder, no device secret.
                 let _ = std::fs::remove_dir_all(staging.path());
                 keychain.forget(&vault_id);
                 return Err(e);
             }
         };
-        if let Err(e) = std::fs::rename(staging.path(), dir.path()) {
-            let _ = std::fs::remove_dir_all(staging.path());
-            keychain.forget(&vault_id);
-            return Err(if dir.path().exists() {
-                VaultError::AlreadyExists
-            } else {
-                e.into()
-            });
-        }
         Self::unlock(dir, keychain, &id, passphrase)
     }
 
