@@ -913,6 +913,18 @@ fn a_full_disk_gives_its_own_error_and_keeps_the_data() {
         matches!(err, Some(VaultError::DiskFull)),
         "a full disk must say so: {err:?}"
     );
+    // Once full, a refused write leaves every file as it was.
+    let before = snapshot(dir.path());
+    let again = v.set_auto_lock_minutes(7, now()).err();
+    assert!(
+        matches!(again, Some(VaultError::DiskFull)),
+        "still full: {again:?}"
+    );
+    assert_eq!(
+        snapshot(dir.path()),
+        before,
+        "a write refused for a full disk changes no file"
+    );
     drop(v);
     let _ = std::fs::remove_file(&filler);
     let v = Vault::unlock(
