@@ -3,7 +3,7 @@ import type { ErrorCode } from "../bindings";
 import type { Messages } from "./ru";
 
 export const kk: Messages = {
-  "app.org": "«SM INVEST» МҚҰ» ЖШС",
+  "app.org": "«“SM INVEST” МҚҰ» ЖШС",
   "lang.label": "Тіл",
   "status.loading": "Жүктелуде…",
   "field.required": "Бұл өрісті толтырыңыз",
