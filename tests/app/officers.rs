@@ -47,6 +47,13 @@ async fn add_officer_then_unlock_as_them(d: &Desk) -> TestResult {
         who.contains("Дәурен Ержанов") && who.contains("кредитный специалист"),
         "the officer is signed in with their role"
     );
+    let outbox = d.text("outbox-count").await?;
+    check!(
+        outbox.ends_with(" 2"),
+        format!(
+            "the top bar counts the creation and the new officer waiting for head office: {outbox}"
+        )
+    );
     d.click("nav-settings").await?;
     d.el("security").await?;
     let admin_parts = d

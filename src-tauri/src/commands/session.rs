@@ -18,8 +18,13 @@ pub enum SessionStatus {
     NoVault,
     /// A vault exists and is locked; these officers can unlock it.
     Locked { officers: Vec<OfficerChoice> },
-    /// An officer is signed in.
-    Unlocked { officer: SignedInOfficer },
+    /// An officer is signed in; `outbox_pending` records wait for head office.
+    Unlocked {
+        officer: SignedInOfficer,
+        /// `None` when the count could not be read (shown as unknown, never as zero).
+        #[ts(type = "number | null")]
+        outbox_pending: Option<i64>,
+    },
 }
 
 #[derive(Debug, Serialize, TS)]
@@ -65,6 +70,7 @@ fn signed_in(v: &Vault) -> SessionStatus {
             role: o.role,
             keychain_is_os: v.keychain_backend().is_os_keychain(),
         },
+        outbox_pending: v.outbox_pending().ok(),
     }
 }
 

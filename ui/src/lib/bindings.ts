@@ -13,7 +13,11 @@ export type SignedInOfficer = { id: string, name: string, role: "officer" | "sup
  */
 keychain_is_os: boolean, };
 
-export type SessionStatus = { "state": "no_vault" } | { "state": "locked", officers: Array<OfficerChoice>, } | { "state": "unlocked", officer: SignedInOfficer, };
+export type SessionStatus = { "state": "no_vault" } | { "state": "locked", officers: Array<OfficerChoice>, } | { "state": "unlocked", officer: SignedInOfficer, 
+/**
+ * `None` when the count could not be read (shown as unknown, never as zero).
+ */
+outbox_pending: number | null, };
 
 export type CreateVaultRequest = { admin_name: string, passphrase: string, 
 /**

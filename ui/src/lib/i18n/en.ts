@@ -30,6 +30,7 @@ export const en: Messages = {
   "nav.sync": "Sync",
   "nav.settings": "Settings",
   "shell.lock": "Lock",
+  "shell.outbox": "Waiting to be sent:",
   "shell.signed_in_as": "Signed in as",
   "role.officer": "loan officer",
   "role.supervisor": "supervisor",

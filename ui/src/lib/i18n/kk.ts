@@ -31,6 +31,7 @@ export const kk: Messages = {
   "nav.sync": "Синхрондау",
   "nav.settings": "Баптаулар",
   "shell.lock": "Құлыптау",
+  "shell.outbox": "Жіберу кезегінде:",
   "shell.signed_in_as": "Кірген қызметкер",
   "role.officer": "кредит маманы",
   "role.supervisor": "супервайзер",

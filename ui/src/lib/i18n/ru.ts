@@ -30,6 +30,7 @@ export const ru = {
   "nav.sync": "Синхронизация",
   "nav.settings": "Настройки",
   "shell.lock": "Заблокировать",
+  "shell.outbox": "В очереди на отправку:",
   "shell.signed_in_as": "Вошли как",
   "role.officer": "кредитный специалист",
   "role.supervisor": "супервайзер",
