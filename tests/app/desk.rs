@@ -118,6 +118,11 @@ pub fn artifacts_dir() -> PathBuf {
     dir
 }
 
+/// Where a failed scenario's screenshot goes.
+pub fn failure_screenshot(name: &str) -> PathBuf {
+    artifacts_dir().join(format!("{name}-failure.png"))
+}
+
 /// Decides whether end-to-end tests can run here; `None` means skip (only without E2E_REQUIRED).
 fn e2e_available() -> Option<PathBuf> {
     let required = std::env::var_os("E2E_REQUIRED").is_some_and(|v| v == "1");
@@ -205,8 +210,22 @@ impl Desk {
 
     /// Ends the session and fails the test with `result`'s error, after saving a screenshot.
     pub async fn finish(self, name: &str, result: TestResult) -> tempfile::TempDir {
-        if let Err(e) = &result {
-            let shot = artifacts_dir().join(format!("{name}-failure.png"));
+        let (data_dir, quit) = self.end(name, &result).await;
+        if let Err(e) = result {
+            panic!("end-to-end scenario {name} failed: {e}");
+        }
+        quit.expect("quit the WebDriver session (closes the app)");
+        data_dir
+    }
+
+    /// Ends the session; on a failed `result` first saves `artifacts/e2e/<name>-failure.png`.
+    pub async fn end(
+        self,
+        name: &str,
+        result: &TestResult,
+    ) -> (tempfile::TempDir, WebDriverResult<()>) {
+        if let Err(e) = result {
+            let shot = failure_screenshot(name);
             match self.driver.screenshot(&shot).await {
                 Ok(()) => eprintln!("screenshot of the failure: {}", shot.display()),
                 Err(se) => eprintln!("could not take a failure screenshot: {se}"),
@@ -214,11 +233,7 @@ impl Desk {
             eprintln!("scenario {name} failed: {e}");
         }
         let quit = self.driver.quit().await;
-        if let Err(e) = result {
-            panic!("end-to-end scenario {name} failed: {e}");
-        }
-        quit.expect("quit the WebDriver session (closes the app)");
-        self.data_dir
+        (self.data_dir, quit)
     }
 
     pub async fn screenshot(&self, name: &str) -> TestResult {

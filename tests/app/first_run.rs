@@ -224,3 +224,26 @@ async fn create_the_vault_lock_and_unlock() {
     let r = reopened_desk_asks_to_unlock(&d).await;
     d.finish("reopen-unlock", r).await;
 }
+
+/// The harness itself: a failing scenario leaves a screenshot of the window behind.
+#[tokio::test]
+async fn a_failing_scenario_leaves_a_screenshot() {
+    let Some(d) = Desk::launch().await else {
+        return;
+    };
+    let name = "harness-self-test";
+    let shot = crate::desk::failure_screenshot(name);
+    let _ = std::fs::remove_file(&shot);
+    let result: TestResult = match d.wait_text("screen-title", WAIT, |t| !t.is_empty()).await {
+        Ok(_) => Err("a deliberate failure".into()),
+        Err(e) => Err(e.into()),
+    };
+    let (_data, quit) = d.end(name, &result).await;
+    quit.expect("the session quits after a failure");
+    let png = std::fs::read(&shot).expect("the failure screenshot exists");
+    assert!(
+        png.starts_with(b"\x89PNG"),
+        "the failure screenshot is a PNG"
+    );
+    let _ = std::fs::remove_file(&shot);
+}
