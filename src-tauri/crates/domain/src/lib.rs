@@ -4,7 +4,8 @@
 //! Areas so far: [`money`] (KZT in integer tiyn, formatted `1 234 567,89 ₸`), [`date`]
 //! (`dd.mm.yyyy`), [`iin`] (ИИН check digit and its agreement with birth date and sex) and
 //! [`phone`] (Kazakh numbers as `+7 7XX XXX XX XX`) and [`gesv`] (the annual effective rate solved
-//! from dated flows). Schedules, products and caps arrive with the applications issue.
+//! from dated flows), [`schedule`] (annuity and equal-principal schedules on actual days, with
+//! their totals and ГЭСВ). Products and caps arrive with the applications issue.
 #![forbid(unsafe_code)]
 
 pub mod date;
@@ -12,6 +13,7 @@ pub mod gesv;
 pub mod iin;
 pub mod money;
 pub mod phone;
+pub mod schedule;
 
 pub use iin::{Iin, IinError, Sex};
 pub use money::Money;

@@ -130,3 +130,77 @@ fn single_digit_errors_are_caught_except_where_the_scheme_is_blind() {
         }
     }
 }
+
+#[test]
+fn schedules_match_an_independent_implementation() {
+    use domain::schedule::{Method, Terms, build};
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors/schedule.json");
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).expect("vectors")).expect("JSON");
+    for loan in v["loans"].as_array().expect("loans") {
+        let t = &loan["terms"];
+        let int = |k: &str| t[k].as_i64().unwrap_or_else(|| panic!("{k}"));
+        let terms = Terms {
+            principal: Money::from_tenge(int("principal_tenge")).expect("fits"),
+            annual_rate_bp: u32::try_from(int("rate_bp")).expect("rate"),
+            months: u32::try_from(int("months")).expect("months"),
+            issue_date: t["issue"].as_str().expect("issue").parse().expect("date"),
+            method: if t["method"] == "annuity" {
+                Method::Annuity
+            } else {
+                Method::EqualPrincipal
+            },
+            issuance_fee: Money::from_tenge(int("issuance_fee_tenge")).expect("fits"),
+            monthly_fee: Money::from_tiyn(int("monthly_fee_tiyn")),
+        };
+        let s = build(&terms).expect("builds");
+        let rows = loan["rows"].as_array().expect("rows");
+        assert_eq!(s.installments.len(), rows.len());
+        for (got, want) in s.installments.iter().zip(rows) {
+            let ctx = format!("{terms:?} payment {}", got.number);
+            assert_eq!(
+                got.date.to_string(),
+                want["date"].as_str().expect("date"),
+                "{ctx}"
+            );
+            assert_eq!(
+                i64::from(got.days),
+                want["days"].as_i64().expect("days"),
+                "{ctx}"
+            );
+            assert_eq!(
+                got.principal.tiyn(),
+                want["principal"].as_i64().expect("p"),
+                "{ctx}: principal"
+            );
+            assert_eq!(
+                got.interest.tiyn(),
+                want["interest"].as_i64().expect("i"),
+                "{ctx}: interest"
+            );
+            assert_eq!(
+                got.total.tiyn(),
+                want["total"].as_i64().expect("t"),
+                "{ctx}: total"
+            );
+            assert_eq!(
+                got.balance.tiyn(),
+                want["balance"].as_i64().expect("b"),
+                "{ctx}: balance"
+            );
+        }
+        assert_eq!(
+            s.total_paid.tiyn(),
+            loan["total_paid"].as_i64().expect("paid")
+        );
+        assert_eq!(
+            s.overpayment.tiyn(),
+            loan["overpayment"].as_i64().expect("over")
+        );
+        assert_eq!(
+            s.gesv.tenths_of_percent(),
+            loan["gesv_tenths"].as_i64().expect("gesv"),
+            "{terms:?}: ГЭСВ"
+        );
+    }
+}
