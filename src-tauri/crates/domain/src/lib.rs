@@ -5,9 +5,11 @@
 //! (`dd.mm.yyyy`), [`iin`] (ИИН check digit and its agreement with birth date and sex) and
 //! [`phone`] (Kazakh numbers as `+7 7XX XXX XX XX`) and [`gesv`] (the annual effective rate solved
 //! from dated flows), [`schedule`] (annuity and equal-principal schedules on actual days, with
-//! their totals and ГЭСВ). Products and caps arrive with the applications issue.
+//! their totals and ГЭСВ) and [`catalog`] (products, caps and МРП as dated configuration, and the
+//! quote checked against them).
 #![forbid(unsafe_code)]
 
+pub mod catalog;
 pub mod date;
 pub mod gesv;
 pub mod iin;

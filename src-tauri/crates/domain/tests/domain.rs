@@ -204,3 +204,208 @@ fn schedules_match_an_independent_implementation() {
         );
     }
 }
+
+fn shipped_catalog() -> domain::catalog::Catalog {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../config/catalog.json");
+    domain::catalog::Catalog::from_json(
+        &std::fs::read_to_string(path).expect("config/catalog.json"),
+    )
+    .expect("the shipped catalog parses")
+}
+
+fn date(s: &str) -> NaiveDate {
+    s.parse().expect("iso date")
+}
+
+#[test]
+fn the_shipped_catalog_quotes_within_the_caps() {
+    use domain::schedule::Method;
+    let c = shipped_catalog();
+    let q = c
+        .quote(
+            "consumer-12",
+            Money::from_tenge(500_000).expect("fits"),
+            12,
+            Method::Annuity,
+            date("2026-11-25"),
+        )
+        .expect("quote");
+    assert!(!q.short_loan);
+    assert_eq!(
+        q.gesv_cap_tenths, 460,
+        "the general cap in force in 2026 is 46 %"
+    );
+    assert!(
+        q.schedule.gesv.tenths_of_percent() <= 460,
+        "ГЭСВ {} within the cap",
+        q.schedule.gesv
+    );
+    assert_eq!(q.schedule.installments.len(), 12);
+    assert_eq!(
+        q.schedule.net_amount,
+        Money::from_tenge(495_000).expect("fits"),
+        "1 % is withheld at issue"
+    );
+
+    let short = c
+        .quote(
+            "short-1",
+            Money::from_tenge(100_000).expect("fits"),
+            1,
+            Method::Annuity,
+            date("2026-11-25"),
+        )
+        .expect("short quote");
+    assert!(
+        short.short_loan,
+        "a one-month loan of at most 45 МРП is a short loan"
+    );
+    assert_eq!(short.gesv_cap_tenths, 1790);
+}
+
+#[test]
+fn quotes_outside_the_product_are_refused_with_the_rule() {
+    use domain::catalog::QuoteError;
+    use domain::schedule::Method;
+    let c = shipped_catalog();
+    let day = date("2026-11-25");
+    let t = |x: i64| Money::from_tenge(x).expect("fits");
+    assert!(matches!(
+        c.quote("consumer-12", t(10_000), 12, Method::Annuity, day),
+        Err(QuoteError::AmountBelow { .. })
+    ));
+    assert!(matches!(
+        c.quote("consumer-12", t(5_000_000), 12, Method::Annuity, day),
+        Err(QuoteError::AmountAbove { .. })
+    ));
+    assert_eq!(
+        c.quote("consumer-12", t(500_000), 48, Method::Annuity, day)
+            .err(),
+        Some(QuoteError::Term { min: 3, max: 36 })
+    );
+    assert_eq!(
+        c.quote("short-1", t(100_000), 1, Method::EqualPrincipal, day)
+            .err(),
+        Some(QuoteError::Method)
+    );
+    assert!(matches!(
+        c.quote("no-such", t(500_000), 12, Method::Annuity, day),
+        Err(QuoteError::UnknownProduct(_))
+    ));
+    assert!(
+        matches!(
+            c.quote(
+                "consumer-12",
+                t(500_000),
+                12,
+                Method::Annuity,
+                date("2025-12-31")
+            ),
+            Err(QuoteError::UnknownProduct(_))
+        ),
+        "not offered before valid_from"
+    );
+    assert_eq!(
+        c.quote(
+            "consumer-12",
+            t(500_000),
+            12,
+            Method::Annuity,
+            date("2027-03-01")
+        )
+        .err(),
+        Some(QuoteError::NoMrp(2027))
+    );
+}
+
+#[test]
+fn caps_are_dated_configuration_and_refuse_with_the_rule() {
+    use domain::catalog::{Catalog, QuoteError};
+    use domain::schedule::Method;
+    let mut c: Catalog = shipped_catalog();
+    // Head office lowers the cap from 2027 and publishes the 2027 МРП.
+    let mut stricter = c.caps[0].clone();
+    stricter.valid_from = date("2027-01-01");
+    stricter.max_gesv_tenths = 400;
+    c.caps.push(stricter);
+    c.mrp.push(domain::catalog::Mrp {
+        year: 2027,
+        tenge: 4500,
+    });
+    let t = |x: i64| Money::from_tenge(x).expect("fits");
+    let before = c
+        .quote(
+            "consumer-12",
+            t(500_000),
+            12,
+            Method::Annuity,
+            date("2026-12-31"),
+        )
+        .expect("the 46 % cap applies in 2026");
+    assert_eq!(before.gesv_cap_tenths, 460);
+    let after = c
+        .quote(
+            "consumer-12",
+            t(500_000),
+            12,
+            Method::Annuity,
+            date("2027-01-15"),
+        )
+        .err();
+    assert!(
+        matches!(
+            after,
+            Some(QuoteError::GesvCap {
+                cap_tenths: 400,
+                ..
+            })
+        ),
+        "the 2027 cap refuses it: {after:?}"
+    );
+
+    // Above 45 МРП a one-month loan is not short: the general cap refuses its 90 % nominal rate.
+    let big = c.quote(
+        "short-1",
+        t(150_000),
+        1,
+        Method::Annuity,
+        date("2026-11-25"),
+    );
+    assert!(
+        big.is_ok(),
+        "150 000 ₸ ≤ 45 × 4 325 ₸ is still short: {big:?}"
+    );
+    let mut wide = c.clone();
+    wide.products[2].max_amount_tenge = 300_000;
+    let long = wide
+        .quote(
+            "short-1",
+            t(250_000),
+            1,
+            Method::Annuity,
+            date("2026-11-25"),
+        )
+        .err();
+    assert!(
+        matches!(
+            long,
+            Some(QuoteError::GesvCap {
+                cap_tenths: 460,
+                ..
+            })
+        ),
+        "{long:?}"
+    );
+    // A short loan's daily rate must stay under 0.3 %: 109.5 % a year is exactly 0.3 % a day.
+    wide.products[2].annual_rate_bp = 10_950;
+    let daily = wide
+        .quote(
+            "short-1",
+            t(100_000),
+            1,
+            Method::Annuity,
+            date("2026-11-25"),
+        )
+        .err();
+    assert_eq!(daily, Some(QuoteError::DailyRateCap { cap_bp: 30 }));
+}
