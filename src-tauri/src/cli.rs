@@ -32,6 +32,8 @@ enum Command {
     /// The desk's encrypted vault.
     #[command(subcommand)]
     Vault(VaultCommand),
+    /// Repayment schedule, total cost and ГЭСВ for a loan, checked against the product and caps.
+    Quote(crate::quote::QuoteArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -107,7 +109,7 @@ struct StatusReport {
 }
 
 /// What a subcommand failed with: a refusal (exit 1) with its reason.
-struct Refusal(String);
+pub(crate) struct Refusal(pub String);
 
 impl From<VaultError> for Refusal {
     fn from(e: VaultError) -> Self {
@@ -139,8 +141,11 @@ pub fn run(args: Vec<OsString>) -> ExitCode {
             };
         }
     };
-    let Command::Vault(cmd) = cli.command;
-    match vault_command(cmd) {
+    let result = match cli.command {
+        Command::Vault(cmd) => vault_command(cmd),
+        Command::Quote(args) => crate::quote::run(&args).map_err(Refusal),
+    };
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(Refusal(why)) => {
             eprintln!("branchdesk: {why}");

@@ -7,6 +7,7 @@ pub mod cli;
 mod commands;
 pub mod error;
 pub mod paths;
+mod quote;
 mod state;
 
 use std::process::ExitCode;

@@ -230,3 +230,68 @@ fn vault_init_unlock_verify_backup_and_restore_headless() {
         "restore refuses to overwrite without --replace"
     );
 }
+
+#[test]
+fn quote_prints_the_schedule_and_refuses_with_the_rule() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = branchdesk(
+        &[
+            "quote",
+            "--json",
+            "--amount",
+            "500000",
+            "--term",
+            "12",
+            "--issue-date",
+            "2026-11-25",
+        ],
+        tmp.path(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let q: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let payments = q["payments"].as_array().expect("payments");
+    assert_eq!(payments.len(), 12);
+    let principal: i64 = payments
+        .iter()
+        .map(|p| p["principal"]["tiyn"].as_i64().expect("tiyn"))
+        .sum();
+    assert_eq!(
+        principal, 50_000_000,
+        "the principal parts add up to the amount"
+    );
+    assert_eq!(payments[0]["date_text"], "25.12.2026");
+    assert!(
+        q["gesv_tenths_of_percent"].as_i64().expect("gesv")
+            <= q["gesv_cap_tenths_of_percent"].as_i64().expect("cap")
+    );
+    assert!(q["gesv_text"].as_str().expect("text").ends_with(" %"));
+
+    let refused = branchdesk(
+        &[
+            "quote",
+            "--amount",
+            "5000",
+            "--term",
+            "12",
+            "--issue-date",
+            "2026-11-25",
+        ],
+        tmp.path(),
+    );
+    assert_eq!(
+        refused.status.code(),
+        Some(1),
+        "an amount below the product is refused"
+    );
+    assert!(
+        String::from_utf8_lossy(&refused.stderr)
+            .contains("below the product's minimum of 50 000,00 ₸"),
+        "{refused:?}"
+    );
+    let usage = branchdesk(&["quote", "--amount", "5000"], tmp.path());
+    assert_eq!(
+        usage.status.code(),
+        Some(2),
+        "a missing --term is a usage error"
+    );
+}
