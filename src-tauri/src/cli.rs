@@ -34,6 +34,19 @@ enum Command {
     Vault(VaultCommand),
     /// Repayment schedule, total cost and ГЭСВ for a loan, checked against the product and caps.
     Quote(crate::quote::QuoteArgs),
+    /// ИИН checks.
+    #[command(subcommand)]
+    Iin(IinCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum IinCommand {
+    /// Checks an IIN's check digit, century digit and birth date; prints the birth date and sex.
+    Check {
+        iin: String,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -144,6 +157,7 @@ pub fn run(args: Vec<OsString>) -> ExitCode {
     let result = match cli.command {
         Command::Vault(cmd) => vault_command(cmd),
         Command::Quote(args) => crate::quote::run(&args).map_err(Refusal),
+        Command::Iin(IinCommand::Check { iin, json }) => iin_check(&iin, json),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -347,6 +361,38 @@ fn vault_command(cmd: VaultCommand) -> Result<(), Refusal> {
             }
             println!("vault restored into {}", data_dir.display());
             Ok(())
+        }
+    }
+}
+
+fn iin_check(text: &str, json: bool) -> Result<(), Refusal> {
+    match domain::Iin::parse(text) {
+        Ok(iin) => {
+            let sex = match iin.sex() {
+                domain::Sex::Male => "male",
+                domain::Sex::Female => "female",
+            };
+            if json {
+                println!(
+                    "{}",
+                    serde_json::json!({ "valid": true, "iin": iin.as_str(), "birth_date": iin.birth_date(), "sex": sex })
+                );
+            } else {
+                println!(
+                    "valid: born {}, {sex}",
+                    domain::date::format_date(iin.birth_date())
+                );
+            }
+            Ok(())
+        }
+        Err(e) => {
+            if json {
+                println!(
+                    "{}",
+                    serde_json::json!({ "valid": false, "reason": e.to_string() })
+                );
+            }
+            Err(Refusal(format!("invalid IIN: {e}")))
         }
     }
 }

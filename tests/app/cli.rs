@@ -295,3 +295,19 @@ fn quote_prints_the_schedule_and_refuses_with_the_rule() {
         "a missing --term is a usage error"
     );
 }
+
+#[test]
+fn iin_check_says_valid_or_why_not() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let ok = branchdesk(&["iin", "check", "061211600012", "--json"], tmp.path());
+    assert_eq!(ok.status.code(), Some(0), "{ok:?}");
+    let v: serde_json::Value = serde_json::from_slice(&ok.stdout).expect("JSON");
+    assert_eq!(v["birth_date"], "2006-12-11");
+    assert_eq!(v["sex"], "female");
+    let bad = branchdesk(&["iin", "check", "061211600013"], tmp.path());
+    assert_eq!(bad.status.code(), Some(1), "a wrong check digit exits 1");
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("check digit"),
+        "{bad:?}"
+    );
+}
