@@ -1,12 +1,14 @@
 //! Pure rules of Branch Desk: the things a loan officer's desk must get right whatever the screen or
 //! storage around it. No I/O, no clock reads, no GUI: every input is a value, every output is a value.
 //!
-//! Areas so far: [`money`] (KZT in integer tiyn, formatted `1 234 567,89 ₸`), [`date`]
-//! (`dd.mm.yyyy`), [`iin`] (ИИН check digit and its agreement with birth date and sex) and
-//! [`phone`] (Kazakh numbers as `+7 7XX XXX XX XX`) and [`gesv`] (the annual effective rate solved
-//! from dated flows), [`schedule`] (annuity and equal-principal schedules on actual days, with
-//! their totals and ГЭСВ) and [`catalog`] (products, caps and МРП as dated configuration, and the
-//! quote checked against them).
+//! Areas so far:
+//! - [`money`]: KZT in integer tiyn, formatted `1 234 567,89 ₸`; [`date`]: `dd.mm.yyyy`;
+//! - [`iin`]: ИИН check digit and its agreement with birth date and sex;
+//! - [`person_name`]: name parts in Cyrillic with Kazakh letters, or Latin, never mixed;
+//! - [`phone`]: Kazakh numbers as `+7 7XX XXX XX XX`;
+//! - [`gesv`]: the annual effective rate solved from dated flows;
+//! - [`schedule`]: annuity and equal-principal schedules on actual days, with totals and ГЭСВ;
+//! - [`catalog`]: products, caps and МРП as dated configuration, and the quote checked against them.
 #![forbid(unsafe_code)]
 
 pub mod catalog;
@@ -14,6 +16,7 @@ pub mod date;
 pub mod gesv;
 pub mod iin;
 pub mod money;
+pub mod person_name;
 pub mod phone;
 pub mod schedule;
 
