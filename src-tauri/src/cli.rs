@@ -221,8 +221,7 @@ fn unlock(officer: &str, passphrase: &Passphrase) -> Result<Vault, Refusal> {
         VaultState::Missing => return Err(VaultError::Missing.into()),
     };
     let id = find_officer(&officers, officer)?;
-    let state = crate::state::AppState::new(data_dir);
-    let keychain = state.keychain_for(backend)?;
+    let keychain = Keychain::for_backend(backend, &data_dir)?;
     Ok(Vault::unlock(&dir, &keychain, &id, passphrase)?)
 }
 

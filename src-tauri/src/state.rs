@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use vault::{Keychain, KeychainBackend, Role, UnlockThrottle, Vault, VaultDir, VaultError};
+use vault::{Role, UnlockThrottle, Vault, VaultDir};
 
 use crate::error::{CommandError, ErrorCode};
 
@@ -13,7 +13,7 @@ pub(crate) struct AppState {
     pub data_dir: PathBuf,
     pub vault_dir: VaultDir,
     session: Mutex<Option<Session>>,
-    pub throttle: Mutex<UnlockThrottle>,
+    throttle: Mutex<UnlockThrottle>,
 }
 
 /// An unlocked vault and the officer's last activity.
@@ -95,17 +95,6 @@ impl AppState {
         session.last_activity = now;
         f(&mut session.vault)
     }
-
-    /// The keychain a vault recorded, opened here; never a different (weaker) one.
-    pub fn keychain_for(&self, backend: KeychainBackend) -> Result<Keychain, VaultError> {
-        match backend {
-            KeychainBackend::File => Ok(Keychain::file(&self.data_dir)),
-            KeychainBackend::Mock => {
-                Err(VaultError::KeychainUnavailable("a test-only store".into()))
-            }
-            _ => Keychain::os(),
-        }
-    }
 }
 
 /// Every role: for commands any signed-in officer may call.
@@ -116,7 +105,7 @@ pub(crate) const ADMIN: &[Role] = &[Role::Admin];
 #[cfg(test)]
 mod tests {
     use super::*;
-    use vault::Passphrase;
+    use vault::{Keychain, Passphrase};
 
     fn signed_in_state() -> (tempfile::TempDir, AppState) {
         let tmp = tempfile::tempdir().expect("tempdir");

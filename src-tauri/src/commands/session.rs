@@ -168,7 +168,7 @@ pub(crate) async fn session_unlock(
         VaultState::Present { keychain, .. } => keychain,
         VaultState::Missing => return Err(VaultError::Missing.into()),
     };
-    let keychain = state.keychain_for(backend)?;
+    let keychain = Keychain::for_backend(backend, &state.data_dir)?;
     let id = officer.clone();
     let result =
         blocking(move || Ok(Vault::unlock(&dir, &keychain, &id, &request.passphrase)?)).await;

@@ -1,7 +1,7 @@
 //! The audit chain: one entry per mutating operation, written in the same transaction as the change,
 //! each entry's hash covering the previous entry's hash, so a rewritten history is detectable.
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Transaction, params};
 use sha2::{Digest, Sha256};
 
@@ -68,7 +68,7 @@ pub(crate) fn append(
         ),
         None => (1, GENESIS),
     };
-    let at = at.to_rfc3339_opts(SecondsFormat::Micros, true);
+    let at = crate::vault::stamp(at);
     let payload_hash: [u8; 32] = Sha256::digest(payload).into();
     let hash = link_hash(
         &prev,
@@ -109,7 +109,7 @@ pub(crate) fn record(
     let seq = append(tx, officer, at, action, entity_id, payload)?;
     tx.execute(
         "INSERT INTO outbox (created_at, officer_id, action, entity_id, payload) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![at.to_rfc3339_opts(SecondsFormat::Micros, true), officer.0, action, entity_id, payload],
+        params![crate::vault::stamp(at), officer.0, action, entity_id, payload],
     )?;
     Ok(seq)
 }

@@ -3,7 +3,7 @@
 //! head office's feed). Only the public halves ever leave the vault.
 
 use age::secrecy::ExposeSecret;
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use ed25519_dalek::{Signer, SigningKey};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use zeroize::Zeroizing;
@@ -25,7 +25,7 @@ pub(crate) fn ensure(tx: &Transaction<'_>, now: DateTime<Utc>) -> Result<bool, V
     if have == 2 {
         return Ok(false);
     }
-    let at = now.to_rfc3339_opts(SecondsFormat::Micros, true);
+    let at = crate::vault::stamp(now);
     let signing = SigningKey::generate(&mut rand::rngs::OsRng);
     let secret = Zeroizing::new(signing.to_bytes());
     tx.execute(

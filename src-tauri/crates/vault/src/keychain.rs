@@ -91,6 +91,20 @@ impl Keychain {
         }
     }
 
+    /// Opens the store a vault recorded (`file_dir` holds the file store), never a different,
+    /// possibly weaker, one. The mock lives only in memory, so it cannot be reopened.
+    pub fn for_backend(backend: KeychainBackend, file_dir: &Path) -> Result<Keychain, VaultError> {
+        match backend {
+            KeychainBackend::File => Ok(Keychain::file(file_dir)),
+            KeychainBackend::Mock => {
+                Err(VaultError::KeychainUnavailable("a test-only store".into()))
+            }
+            KeychainBackend::SecretService
+            | KeychainBackend::WindowsCredentialManager
+            | KeychainBackend::AppleKeychain => Keychain::os(),
+        }
+    }
+
     /// keyring-core's in-memory mock store (tests).
     pub fn mock() -> Result<Keychain, VaultError> {
         let store: Arc<CredentialStore> = keyring_core::mock::Store::new()

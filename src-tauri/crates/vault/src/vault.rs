@@ -72,7 +72,8 @@ impl VaultDir {
     }
 }
 
-fn stamp(at: DateTime<Utc>) -> String {
+/// How the vault stores a moment: RFC 3339 UTC with microseconds (audit, outbox, keys, rows).
+pub(crate) fn stamp(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
 
@@ -548,14 +549,13 @@ impl Vault {
         if id == &self.officer.id {
             return Err(VaultError::Forbidden);
         }
-        let target = self
-            .officers()?
-            .into_iter()
+        let officers = self.officers()?;
+        let target = officers
+            .iter()
             .find(|o| &o.id == id)
             .ok_or(VaultError::UnknownOfficer)?;
         if disabled && target.role == Role::Admin {
-            let active_admins = self
-                .officers()?
+            let active_admins = officers
                 .iter()
                 .filter(|o| o.role == Role::Admin && !o.disabled)
                 .count();
