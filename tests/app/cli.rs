@@ -187,19 +187,16 @@ fn vault_init_unlock_verify_backup_and_restore_headless() {
     assert_eq!(out.status.code(), Some(0), "backup: {out:?}");
 
     let new_desk = tempfile::tempdir().expect("new desk");
-    let restored = branchdesk_with_stdin(
-        &[
-            "vault",
-            "restore",
-            "--from",
-            backup.to_str().expect("utf-8"),
-            "--identity",
-            identity.to_str().expect("utf-8"),
-            "--file-keychain",
-        ],
-        new_desk.path(),
-        "",
-    );
+    let restore_args = [
+        "vault",
+        "restore",
+        "--from",
+        backup.to_str().expect("utf-8"),
+        "--identity",
+        identity.to_str().expect("utf-8"),
+        "--file-keychain",
+    ];
+    let restored = branchdesk_with_stdin(&restore_args, new_desk.path(), "");
     assert_eq!(restored.status.code(), Some(0), "restore: {restored:?}");
     let ok = branchdesk_with_stdin(
         &["vault", "unlock-test", "--officer", "Әлия Қасымова"],
@@ -211,19 +208,7 @@ fn vault_init_unlock_verify_backup_and_restore_headless() {
         Some(0),
         "the restored vault unlocks on the new desk: {ok:?}"
     );
-    let refused = branchdesk_with_stdin(
-        &[
-            "vault",
-            "restore",
-            "--from",
-            backup.to_str().expect("utf-8"),
-            "--identity",
-            identity.to_str().expect("utf-8"),
-            "--file-keychain",
-        ],
-        new_desk.path(),
-        "",
-    );
+    let refused = branchdesk_with_stdin(&restore_args, new_desk.path(), "");
     assert_eq!(
         refused.status.code(),
         Some(1),

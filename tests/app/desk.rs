@@ -164,6 +164,17 @@ impl Desk {
         Self::launch_in(data_dir).await
     }
 
+    /// Runs `scenario` on a fresh desk and ends it (screenshot on failure, then the test fails).
+    /// Returns the data folder for a follow-up desk; `None` when end-to-end tests are skipped here.
+    pub async fn run(
+        name: &str,
+        scenario: impl AsyncFnOnce(&Desk) -> TestResult,
+    ) -> Option<tempfile::TempDir> {
+        let d = Desk::launch().await?;
+        let result = scenario(&d).await;
+        Some(d.finish(name, result).await)
+    }
+
     /// Starts the app on the given data folder (to reopen a vault a previous desk created).
     pub async fn launch_in(data_dir: tempfile::TempDir) -> Option<Desk> {
         let driver_bin = e2e_available()?;
@@ -264,6 +275,15 @@ impl Desk {
         let el = self.el(id).await?;
         el.clear().await?;
         el.send_keys(text).await
+    }
+
+    /// Waits until the element reads exactly `want`; fails with `why` and what it read instead.
+    pub async fn expect_text(&self, id: &str, want: &str, why: &str) -> TestResult {
+        let got = self.wait_text(id, WAIT, |t| t == want).await?;
+        if got != want {
+            return Err(format!("{why}: [{id}] reads {got:?}, expected {want:?}").into());
+        }
+        Ok(())
     }
 
     /// Polls the element's text until `pred` holds or `timeout` passes; returns the last text seen.

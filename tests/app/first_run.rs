@@ -34,11 +34,7 @@ async fn first_screen_in_russian(d: &Desk) -> TestResult {
 
 #[tokio::test]
 async fn the_first_screen_is_create_vault_in_russian() {
-    let Some(d) = Desk::launch().await else {
-        return;
-    };
-    let r = first_screen_in_russian(&d).await;
-    d.finish("first-screen-ru", r).await;
+    Desk::run("first-screen-ru", first_screen_in_russian).await;
 }
 
 async fn switch_languages(d: &Desk) -> TestResult {
@@ -72,29 +68,17 @@ async fn switch_languages(d: &Desk) -> TestResult {
     );
     d.screenshot("first-screen-kk").await?;
     d.click("lang-en").await?;
-    check_eq!(
-        d.wait_text("screen-title", WAIT, |t| t == "Create the vault")
-            .await?,
-        "Create the vault",
-        "English"
-    );
+    d.expect_text("screen-title", "Create the vault", "English")
+        .await?;
     d.click("lang-ru").await?;
-    check_eq!(
-        d.wait_text("screen-title", WAIT, |t| t == "Создание хранилища")
-            .await?,
-        "Создание хранилища",
-        "back to Russian"
-    );
+    d.expect_text("screen-title", "Создание хранилища", "back to Russian")
+        .await?;
     Ok(())
 }
 
 #[tokio::test]
 async fn switching_to_kazakh_changes_the_labels() {
-    let Some(d) = Desk::launch().await else {
-        return;
-    };
-    let r = switch_languages(&d).await;
-    d.finish("switch-languages", r).await;
+    Desk::run("switch-languages", switch_languages).await;
 }
 
 async fn create_lock_unlock(d: &Desk) -> TestResult {
@@ -145,11 +129,8 @@ async fn create_lock_unlock(d: &Desk) -> TestResult {
         ("nav-settings", "Настройки"),
     ] {
         d.click(nav).await?;
-        check_eq!(
-            d.wait_text("section-title", WAIT, |t| t == title).await?,
-            title,
-            "the sidebar opens each section"
-        );
+        d.expect_text("section-title", title, "the sidebar opens each section")
+            .await?;
     }
     check_eq!(
         d.wait_text("audit-entries", WAIT, |t| !t.is_empty())
@@ -160,13 +141,12 @@ async fn create_lock_unlock(d: &Desk) -> TestResult {
     d.screenshot("shell-settings-ru").await?;
 
     d.click("lock").await?;
-    check_eq!(
-        d.wait_text("screen-title", WAIT, |t| t
-            == "Разблокировка рабочего места")
-            .await?,
+    d.expect_text(
+        "screen-title",
         "Разблокировка рабочего места",
-        "locking returns to the unlock screen"
-    );
+        "locking returns to the unlock screen",
+    )
+    .await?;
     d.type_into("unlock-passphrase", "совсем не тот пароль")
         .await?;
     d.click("unlock-submit").await?;
@@ -213,11 +193,9 @@ async fn reopened_desk_asks_to_unlock(d: &Desk) -> TestResult {
 
 #[tokio::test]
 async fn create_the_vault_lock_and_unlock() {
-    let Some(d) = Desk::launch().await else {
+    let Some(data_dir) = Desk::run("create-lock-unlock", create_lock_unlock).await else {
         return;
     };
-    let r = create_lock_unlock(&d).await;
-    let data_dir = d.finish("create-lock-unlock", r).await;
     let Some(d) = Desk::launch_in(data_dir).await else {
         return;
     };

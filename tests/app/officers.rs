@@ -69,9 +69,5 @@ async fn add_officer_then_unlock_as_them(d: &Desk) -> TestResult {
 
 #[tokio::test]
 async fn an_admin_adds_an_officer_who_unlocks_with_their_own_passphrase() {
-    let Some(d) = Desk::launch().await else {
-        return;
-    };
-    let r = add_officer_then_unlock_as_them(&d).await;
-    d.finish("add-officer-unlock", r).await;
+    Desk::run("add-officer-unlock", add_officer_then_unlock_as_them).await;
 }
