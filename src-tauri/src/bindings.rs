@@ -5,13 +5,28 @@
 use ts_rs::TS;
 
 use crate::commands::app::{AppInfo, AuditCheck, AutoLockRequest};
+use crate::commands::applications::{
+    ApplicationCreateRequest, ApplicationEventView, ApplicationPage, ApplicationRowView,
+    ApplicationSaveRequest, ApplicationStepRequest, ApplicationView, ApplicationsListRequest,
+    ProductView, VersionView,
+};
+use crate::commands::clients::{
+    ClientCard, ClientPage, ClientRowView, ClientSearchRequest, ClientUpdateRequest, ClientView,
+    FieldIssue, IinInfo,
+};
 use crate::commands::officers::{
-    AddOfficerRequest, OfficerRow, ResetPassphraseRequest, SetOfficerDisabledRequest,
+    AddOfficerRequest, OfficerRow, ResetPassphraseRequest, SetApprovalLimitRequest,
+    SetOfficerDisabledRequest,
 };
 use crate::commands::session::{
     CreateVaultRequest, OfficerChoice, SessionStatus, SignedInOfficer, UnlockRequest,
 };
 use crate::error::{CommandError, ErrorCode};
+use crate::quote::{Amount, Payment, QuoteReport};
+use domain::application::{ApplicationForm, Stage, Step};
+use domain::client::{ClientForm, DocumentKind};
+use domain::iin::Sex;
+use domain::schedule::Method;
 
 fn generated() -> String {
     let decls = [
@@ -29,6 +44,35 @@ fn generated() -> String {
         AddOfficerRequest::decl(),
         SetOfficerDisabledRequest::decl(),
         ResetPassphraseRequest::decl(),
+        SetApprovalLimitRequest::decl(),
+        Sex::decl(),
+        DocumentKind::decl(),
+        ClientForm::decl(),
+        FieldIssue::decl(),
+        IinInfo::decl(),
+        ClientView::decl(),
+        ClientCard::decl(),
+        ClientRowView::decl(),
+        ClientPage::decl(),
+        ClientSearchRequest::decl(),
+        ClientUpdateRequest::decl(),
+        Method::decl(),
+        Stage::decl(),
+        Step::decl(),
+        ApplicationForm::decl(),
+        Amount::decl(),
+        Payment::decl(),
+        QuoteReport::decl(),
+        ProductView::decl(),
+        ApplicationRowView::decl(),
+        ApplicationPage::decl(),
+        ApplicationEventView::decl(),
+        VersionView::decl(),
+        ApplicationView::decl(),
+        ApplicationCreateRequest::decl(),
+        ApplicationSaveRequest::decl(),
+        ApplicationStepRequest::decl(),
+        ApplicationsListRequest::decl(),
     ];
     let mut out = String::from(
         "// Generated from the Rust DTOs by `cargo test bindings` (src-tauri/src/bindings.rs).\n\

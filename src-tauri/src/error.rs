@@ -2,6 +2,9 @@
 //! acts on and translates; `message` is a plain English detail for logs and support, never shown
 //! as the only explanation and never carrying secrets, SQL, paths or stack traces.
 
+use domain::application::StepError;
+use domain::catalog::QuoteError;
+use domain::field::Problem;
 use serde::Serialize;
 use ts_rs::TS;
 use vault::VaultError;
@@ -49,6 +52,73 @@ pub enum ErrorCode {
     BackupKey,
     /// The backup file is damaged or not a backup.
     BackupDamaged,
+    // Form fields (the error's `field` says which).
+    /// A required field is empty.
+    Required,
+    /// Longer than the field allows.
+    TooLong,
+    /// A character that does not belong in the field.
+    BadCharacter,
+    /// Cyrillic and Latin letters mixed in one name.
+    MixedScripts,
+    /// Not in the field's shape.
+    BadFormat,
+    /// The IIN's seventh digit is not 1 to 6.
+    IinCentury,
+    /// The IIN's first six digits are not a date.
+    IinBirthDate,
+    /// The IIN's check digit does not match (a typo).
+    IinCheckDigit,
+    /// No IIN is issued with these digits.
+    IinNotIssuable,
+    /// Birth date or sex differ from the IIN.
+    IinMismatch,
+    /// A phone number outside Kazakhstan's +7 7… ranges.
+    PhoneNotKazakh,
+    /// A date that is not in the calendar.
+    NoSuchDay,
+    /// A date in the future where a past one is needed.
+    DateInFuture,
+    /// A date before the one it must follow.
+    DateOrder,
+    /// The identity document has expired.
+    DocumentExpired,
+    /// A number outside the field's range.
+    OutOfRange,
+    // Loan terms refused by the product or a legal cap.
+    /// No such product on the date.
+    UnknownProduct,
+    /// Below the product's minimum amount.
+    AmountBelow,
+    /// Above the product's maximum amount.
+    AmountAbove,
+    /// The term is outside the product's months.
+    TermOutOfRange,
+    /// The product is not repaid that way.
+    MethodNotOffered,
+    /// The ГЭСВ is above the legal cap.
+    GesvCap,
+    /// A short loan's daily rate is at or above the cap.
+    DailyRateCap,
+    /// The catalog lacks caps, МРП or a valid schedule for these terms.
+    CatalogIncomplete,
+    // Records and the application lifecycle.
+    /// The IIN is already registered (the UI links to that client).
+    DuplicateIin,
+    /// No such client or application.
+    NotFound,
+    /// Someone changed the record since it was opened.
+    Stale,
+    /// The step is not possible from the application's stage.
+    WrongStage,
+    /// Maker-checker: an officer may not check an application they made.
+    SameOfficer,
+    /// Only supervisors decide applications.
+    NotChecker,
+    /// Above this supervisor's approval limit: return or refer to head office.
+    AboveLimit,
+    /// Decline and return need a reason.
+    ReasonRequired,
     /// Anything else: a bug or an environment fault; details only in the message.
     Internal,
 }
@@ -58,6 +128,10 @@ pub enum ErrorCode {
 pub struct CommandError {
     pub code: ErrorCode,
     pub message: String,
+    /// The form field the error belongs to, when it is one field's problem.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub field: Option<String>,
 }
 
 impl CommandError {
@@ -65,7 +139,66 @@ impl CommandError {
         CommandError {
             code,
             message: message.into(),
+            field: None,
         }
+    }
+
+    /// One field's problem.
+    pub fn field(field: &str, problem: Problem) -> Self {
+        CommandError {
+            code: problem_code(problem),
+            message: format!("{field}: {problem:?}"),
+            field: Some(field.to_owned()),
+        }
+    }
+
+    /// A quote refused by the product or a cap, on the field it concerns.
+    pub fn quote(e: &QuoteError) -> Self {
+        CommandError {
+            code: quote_code(e),
+            message: e.to_string(),
+            field: Some(domain::application::quote_field(e).to_owned()),
+        }
+    }
+}
+
+/// The code of a form field's problem.
+pub fn problem_code(p: Problem) -> ErrorCode {
+    match p {
+        Problem::Required => ErrorCode::Required,
+        Problem::TooLong => ErrorCode::TooLong,
+        Problem::BadCharacter => ErrorCode::BadCharacter,
+        Problem::MixedScripts => ErrorCode::MixedScripts,
+        Problem::Format => ErrorCode::BadFormat,
+        Problem::IinCentury => ErrorCode::IinCentury,
+        Problem::IinBirthDate => ErrorCode::IinBirthDate,
+        Problem::IinCheckDigit => ErrorCode::IinCheckDigit,
+        Problem::IinNotIssuable => ErrorCode::IinNotIssuable,
+        Problem::IinMismatch => ErrorCode::IinMismatch,
+        Problem::PhoneNotKazakh => ErrorCode::PhoneNotKazakh,
+        Problem::NoSuchDay => ErrorCode::NoSuchDay,
+        Problem::InFuture => ErrorCode::DateInFuture,
+        Problem::DateOrder => ErrorCode::DateOrder,
+        Problem::Expired => ErrorCode::DocumentExpired,
+        Problem::OutOfRange => ErrorCode::OutOfRange,
+        Problem::Refused => ErrorCode::InvalidInput,
+    }
+}
+
+/// The code of a refused quote.
+pub fn quote_code(e: &QuoteError) -> ErrorCode {
+    match e {
+        QuoteError::UnknownProduct(_) => ErrorCode::UnknownProduct,
+        QuoteError::AmountBelow { .. } => ErrorCode::AmountBelow,
+        QuoteError::AmountAbove { .. } => ErrorCode::AmountAbove,
+        QuoteError::Term { .. } => ErrorCode::TermOutOfRange,
+        QuoteError::Method => ErrorCode::MethodNotOffered,
+        QuoteError::GesvCap { .. } => ErrorCode::GesvCap,
+        QuoteError::DailyRateCap { .. } => ErrorCode::DailyRateCap,
+        QuoteError::Catalog(_)
+        | QuoteError::NoCaps
+        | QuoteError::NoMrp(_)
+        | QuoteError::Schedule(_) => ErrorCode::CatalogIncomplete,
     }
 }
 
@@ -97,6 +230,29 @@ impl From<VaultError> for CommandError {
             VaultError::BackupKey => ErrorCode::BackupKey,
             VaultError::BackupDamaged => ErrorCode::BackupDamaged,
             VaultError::BadSetting => ErrorCode::InvalidInput,
+            VaultError::DuplicateIin { .. } => {
+                return CommandError {
+                    code: ErrorCode::DuplicateIin,
+                    message: e.to_string(),
+                    field: Some("iin".into()),
+                };
+            }
+            VaultError::NotFound => ErrorCode::NotFound,
+            VaultError::Stale => ErrorCode::Stale,
+            VaultError::Step(s) => match s {
+                StepError::WrongStage => ErrorCode::WrongStage,
+                StepError::SameOfficer => ErrorCode::SameOfficer,
+                StepError::NotChecker => ErrorCode::NotChecker,
+                StepError::AboveLimit => ErrorCode::AboveLimit,
+                StepError::ReasonRequired => ErrorCode::ReasonRequired,
+            },
+            VaultError::ReasonTooLong => {
+                return CommandError {
+                    code: ErrorCode::TooLong,
+                    message: e.to_string(),
+                    field: Some("reason".into()),
+                };
+            }
             // I/O and database details may name paths or SQL: keep them out of the message.
             VaultError::Io(_) => {
                 return CommandError::new(ErrorCode::Internal, "file access failed");

@@ -39,6 +39,23 @@ pub fn run_gui() -> ExitCode {
             commands::officers::officer_add,
             commands::officers::officer_set_disabled,
             commands::officers::officer_reset_passphrase,
+            commands::clients::client_check,
+            commands::clients::client_create,
+            commands::clients::client_update,
+            commands::clients::client_get,
+            commands::clients::clients_search,
+            commands::clients::iin_inspect,
+            commands::applications::products_list,
+            commands::applications::application_quote,
+            commands::applications::application_create,
+            commands::applications::application_save_draft,
+            commands::applications::application_submit,
+            commands::applications::application_revise,
+            commands::applications::application_step,
+            commands::applications::application_get,
+            commands::applications::applications_list,
+            commands::applications::approval_queue,
+            commands::officers::officer_set_approval_limit,
         ])
         .setup(|app| {
             // Auto-lock: every few seconds, drop the vault of an officer idle past the limit.

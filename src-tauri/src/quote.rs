@@ -1,9 +1,10 @@
-//! `branchdesk quote`: the same quote the application form shows, from the shipped catalog, as text
-//! or JSON. Money is printed both as exact tiyn and as `1 234,56 ₸`; dates as ISO and `dd.mm.yyyy`.
+//! The quote report: what `branchdesk quote` prints (as text or JSON) and what the application form
+//! shows, built by one function so the two cannot differ. Money is given both as exact tiyn and as
+//! `1 234,56 ₸`; dates as ISO and `dd.mm.yyyy`.
 
 use chrono::NaiveDate;
 use domain::Money;
-use domain::catalog::Catalog;
+use domain::catalog::{Catalog, Quote};
 use domain::date::format_date;
 use domain::schedule::Method;
 use serde::Serialize;
@@ -33,77 +34,109 @@ pub struct QuoteArgs {
     json: bool,
 }
 
-#[derive(Serialize)]
-struct Amount {
-    tiyn: i64,
-    text: String,
+/// An amount, exact and as shown.
+#[derive(Debug, Serialize, ts_rs::TS)]
+pub struct Amount {
+    /// Exact tiyn. A JavaScript number holds it exactly: amounts stay far below 2^53 tiyn.
+    #[ts(type = "number")]
+    pub tiyn: i64,
+    pub text: String,
 }
 
-fn amount(m: Money) -> Amount {
+pub(crate) fn amount(m: Money) -> Amount {
     Amount {
         tiyn: m.tiyn(),
         text: m.to_string(),
     }
 }
 
-#[derive(Serialize)]
-struct Payment {
-    number: u32,
-    date: NaiveDate,
-    date_text: String,
-    days: u32,
-    principal: Amount,
-    interest: Amount,
-    fee: Amount,
-    total: Amount,
-    balance: Amount,
+/// One scheduled payment.
+#[derive(Debug, Serialize, ts_rs::TS)]
+pub struct Payment {
+    pub number: u32,
+    #[ts(type = "string")]
+    pub date: NaiveDate,
+    pub date_text: String,
+    pub days: u32,
+    pub principal: Amount,
+    pub interest: Amount,
+    pub fee: Amount,
+    pub total: Amount,
+    pub balance: Amount,
 }
 
-#[derive(Serialize)]
-struct Report {
-    product: String,
-    method: String,
-    issue_date: NaiveDate,
-    amount: Amount,
-    net_amount: Amount,
-    term_months: u32,
-    payments: Vec<Payment>,
-    total_interest: Amount,
-    total_fees: Amount,
-    total_paid: Amount,
-    overpayment: Amount,
-    gesv_tenths_of_percent: i64,
-    gesv_text: String,
-    gesv_cap_tenths_of_percent: i64,
-    short_loan: bool,
+/// A quote as the CLI prints it and the application form shows it.
+#[derive(Debug, Serialize, ts_rs::TS)]
+pub struct QuoteReport {
+    pub product: String,
+    #[ts(type = "\"annuity\" | \"equal-principal\"")]
+    pub method: String,
+    #[ts(type = "string")]
+    pub issue_date: NaiveDate,
+    pub issue_date_text: String,
+    pub amount: Amount,
+    pub net_amount: Amount,
+    pub term_months: u32,
+    pub payments: Vec<Payment>,
+    pub total_interest: Amount,
+    pub total_fees: Amount,
+    pub total_paid: Amount,
+    pub overpayment: Amount,
+    #[ts(type = "number")]
+    pub gesv_tenths_of_percent: i64,
+    /// `56,0 %`, in the same type as the nominal rate wherever it is shown.
+    pub gesv_text: String,
+    /// The product's nominal annual rate, `35,0 %`.
+    pub nominal_rate_text: String,
+    #[ts(type = "number")]
+    pub gesv_cap_tenths_of_percent: i64,
+    pub short_loan: bool,
+}
+
+/// The desk's calendar date at `now`: Kazakhstan's Asia/Almaty.
+pub(crate) fn desk_date(now: chrono::DateTime<chrono::Utc>) -> NaiveDate {
+    now.with_timezone(&chrono_tz::Asia::Almaty).date_naive()
 }
 
 fn today_in_almaty() -> NaiveDate {
-    chrono::Utc::now()
-        .with_timezone(&chrono_tz::Asia::Almaty)
-        .date_naive()
+    desk_date(chrono::Utc::now())
 }
 
-pub(crate) fn run(args: &QuoteArgs) -> Result<(), String> {
-    let catalog = Catalog::from_json(SHIPPED_CATALOG).map_err(|e| e.to_string())?;
-    let amount_value = Money::parse(&args.amount).map_err(|e| format!("--amount: {e}"))?;
-    let method = if args.method == "annuity" {
-        Method::Annuity
-    } else {
-        Method::EqualPrincipal
-    };
-    let issue_date = args.issue_date.unwrap_or_else(today_in_almaty);
-    let q = catalog
-        .quote(&args.product, amount_value, args.term, method, issue_date)
-        .map_err(|e| e.to_string())?;
+fn method_text(m: Method) -> &'static str {
+    match m {
+        Method::Annuity => "annuity",
+        Method::EqualPrincipal => "equal-principal",
+    }
+}
+
+/// `3500` basis points → `35,0 %` (rounded half-up to a tenth).
+pub(crate) fn rate_text(bp: u32) -> String {
+    let tenths = (bp + 5) / 10;
+    format!("{},{} %", tenths / 10, tenths % 10)
+}
+
+/// The report of a quote the catalog gave for `amount` over `months`.
+pub(crate) fn report(
+    catalog: &Catalog,
+    q: &Quote,
+    amount_value: Money,
+    months: u32,
+    method: Method,
+    issue_date: NaiveDate,
+) -> QuoteReport {
     let s = &q.schedule;
-    let report = Report {
+    let rate = catalog
+        .product(&q.product_id, issue_date)
+        .map(|p| p.annual_rate_bp)
+        .unwrap_or_default();
+    QuoteReport {
         product: q.product_id.clone(),
-        method: args.method.clone(),
+        method: method_text(method).to_owned(),
         issue_date,
+        issue_date_text: format_date(issue_date),
         amount: amount(amount_value),
         net_amount: amount(s.net_amount),
-        term_months: args.term,
+        term_months: months,
         payments: s
             .installments
             .iter()
@@ -125,9 +158,25 @@ pub(crate) fn run(args: &QuoteArgs) -> Result<(), String> {
         overpayment: amount(s.overpayment),
         gesv_tenths_of_percent: s.gesv.tenths_of_percent(),
         gesv_text: s.gesv.to_string(),
+        nominal_rate_text: rate_text(rate),
         gesv_cap_tenths_of_percent: q.gesv_cap_tenths,
         short_loan: q.short_loan,
+    }
+}
+
+pub(crate) fn run(args: &QuoteArgs) -> Result<(), String> {
+    let catalog = Catalog::from_json(SHIPPED_CATALOG).map_err(|e| e.to_string())?;
+    let amount_value = Money::parse(&args.amount).map_err(|e| format!("--amount: {e}"))?;
+    let method = if args.method == "annuity" {
+        Method::Annuity
+    } else {
+        Method::EqualPrincipal
     };
+    let issue_date = args.issue_date.unwrap_or_else(today_in_almaty);
+    let q = catalog
+        .quote(&args.product, amount_value, args.term, method, issue_date)
+        .map_err(|e| e.to_string())?;
+    let report = report(&catalog, &q, amount_value, args.term, method, issue_date);
     if args.json {
         println!(
             "{}",

@@ -2,5 +2,7 @@
 //! the DTO, call the crate that does the work, map its error to `{code, message}`.
 
 pub(crate) mod app;
+pub(crate) mod applications;
+pub(crate) mod clients;
 pub(crate) mod officers;
 pub(crate) mod session;

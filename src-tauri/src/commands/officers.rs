@@ -16,6 +16,15 @@ pub struct OfficerRow {
     #[ts(type = "\"officer\" | \"supervisor\" | \"admin\"")]
     pub role: Role,
     pub disabled: bool,
+    /// The highest amount a supervisor may approve, `1 000 000,00 ₸` (none until set).
+    pub approval_limit: String,
+}
+
+#[derive(Deserialize, TS)]
+pub struct SetApprovalLimitRequest {
+    pub officer_id: String,
+    /// As the administrator types money.
+    pub amount: String,
 }
 
 #[derive(Deserialize, TS)]
@@ -42,15 +51,18 @@ pub struct ResetPassphraseRequest {
 
 fn rows(state: &AppState) -> Result<Vec<OfficerRow>, CommandError> {
     state.with_session(ADMIN, |v| {
-        Ok(v.officers()?
+        v.officers()?
             .into_iter()
-            .map(|o| OfficerRow {
-                id: o.id.0,
-                name: o.name,
-                role: o.role,
-                disabled: o.disabled,
+            .map(|o| {
+                Ok(OfficerRow {
+                    approval_limit: v.approval_limit(&o.id)?.to_string(),
+                    id: o.id.0,
+                    name: o.name,
+                    role: o.role,
+                    disabled: o.disabled,
+                })
             })
-            .collect())
+            .collect()
     })
 }
 
@@ -116,4 +128,32 @@ pub(crate) async fn officer_reset_passphrase(
         })
     })
     .await
+}
+
+/// Reads and sets a supervisor's approval limit (administrators only).
+pub(crate) fn set_approval_limit(
+    v: &mut vault::Vault,
+    request: &SetApprovalLimitRequest,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), CommandError> {
+    let amount = domain::Money::parse(&request.amount)
+        .map_err(|_| CommandError::field("amount", domain::field::Problem::Format))?;
+    if amount < domain::Money::ZERO {
+        return Err(CommandError::field(
+            "amount",
+            domain::field::Problem::OutOfRange,
+        ));
+    }
+    Ok(v.set_approval_limit(&OfficerId(request.officer_id.clone()), amount, now)?)
+}
+
+#[tauri::command]
+pub(crate) fn officer_set_approval_limit(
+    state: State<'_, AppState>,
+    request: SetApprovalLimitRequest,
+) -> Result<Vec<OfficerRow>, CommandError> {
+    state.with_session(ADMIN, |v| {
+        set_approval_limit(v, &request, chrono::Utc::now())
+    })?;
+    rows(&state)
 }

@@ -1,9 +1,13 @@
 // Generated from the Rust DTOs by `cargo test bindings` (src-tauri/src/bindings.rs).
 // Do not edit by hand: run `UPDATE_BINDINGS=1 cargo test bindings` after changing a DTO.
 
-export type ErrorCode = "invalid_input" | "weak_passphrase" | "vault_exists" | "vault_missing" | "unknown_officer" | "officer_disabled" | "wrong_passphrase" | "not_a_vault" | "vault_damaged" | "vault_too_new" | "disk_full" | "not_signed_in" | "forbidden" | "too_many_attempts" | "keychain_unavailable" | "device_secret_missing" | "last_admin" | "backup_key" | "backup_damaged" | "internal";
+export type ErrorCode = "invalid_input" | "weak_passphrase" | "vault_exists" | "vault_missing" | "unknown_officer" | "officer_disabled" | "wrong_passphrase" | "not_a_vault" | "vault_damaged" | "vault_too_new" | "disk_full" | "not_signed_in" | "forbidden" | "too_many_attempts" | "keychain_unavailable" | "device_secret_missing" | "last_admin" | "backup_key" | "backup_damaged" | "required" | "too_long" | "bad_character" | "mixed_scripts" | "bad_format" | "iin_century" | "iin_birth_date" | "iin_check_digit" | "iin_not_issuable" | "iin_mismatch" | "phone_not_kazakh" | "no_such_day" | "date_in_future" | "date_order" | "document_expired" | "out_of_range" | "unknown_product" | "amount_below" | "amount_above" | "term_out_of_range" | "method_not_offered" | "gesv_cap" | "daily_rate_cap" | "catalog_incomplete" | "duplicate_iin" | "not_found" | "stale" | "wrong_stage" | "same_officer" | "not_checker" | "above_limit" | "reason_required" | "internal";
 
-export type CommandError = { code: ErrorCode, message: string, };
+export type CommandError = { code: ErrorCode, message: string, 
+/**
+ * The form field the error belongs to, when it is one field's problem.
+ */
+field?: string, };
 
 export type OfficerChoice = { id: string, name: string, };
 
@@ -50,10 +54,112 @@ first_broken: number | null, };
 
 export type AutoLockRequest = { minutes: number, };
 
-export type OfficerRow = { id: string, name: string, role: "officer" | "supervisor" | "admin", disabled: boolean, };
+export type OfficerRow = { id: string, name: string, role: "officer" | "supervisor" | "admin", disabled: boolean, 
+/**
+ * The highest amount a supervisor may approve, `1 000 000,00 ₸` (none until set).
+ */
+approval_limit: string, };
 
 export type AddOfficerRequest = { name: string, role: "officer" | "supervisor" | "admin", passphrase: string, };
 
 export type SetOfficerDisabledRequest = { officer_id: string, disabled: boolean, };
 
 export type ResetPassphraseRequest = { officer_id: string, passphrase: string, };
+
+export type SetApprovalLimitRequest = { officer_id: string, 
+/**
+ * As the administrator types money.
+ */
+amount: string, };
+
+export type Sex = "male" | "female";
+
+export type DocumentKind = "id_card" | "passport" | "residence_permit";
+
+export type ClientForm = { iin: string, surname: string, given_name: string, patronymic: string, birth_date: string, sex: Sex | null, phone: string, email: string, registration_address: string, actual_address: string, document_kind: DocumentKind | null, document_number: string, document_issuer: string, document_issued_on: string, document_expires_on: string, employer: string, position: string, monthly_income: string, };
+
+export type FieldIssue = { field: string, code: ErrorCode, };
+
+export type IinInfo = { iin: string, birth_date: string, sex: Sex, 
+/**
+ * The client who already has this IIN, if any.
+ */
+client_id: string | null, };
+
+export type ClientView = { id: string, version: number, full_name: string, iin: string, birth_date: string, sex: Sex, phone: string, email: string | null, registration_address: string, actual_address: string, document_kind: DocumentKind, document_number: string, document_issuer: string, document_issued_on: string, document_expires_on: string, employer: string | null, position: string | null, monthly_income: string, registered_at: string, 
+/**
+ * The form filled with this client, for editing.
+ */
+form: ClientForm, };
+
+export type ClientCard = { client: ClientView, applications: Array<ApplicationRowView>, };
+
+export type ClientRowView = { id: string, iin: string, full_name: string, phone: string, birth_date: string, };
+
+export type ClientPage = { items: Array<ClientRowView>, next: string | null, };
+
+export type ClientSearchRequest = { query: string, after: string | null, };
+
+export type ClientUpdateRequest = { id: string, version: number, form: ClientForm, };
+
+export type Method = "annuity" | "equal-principal";
+
+export type Stage = "draft" | "submitted" | "referred" | "approved" | "declined" | "returned" | "offer_issued" | "signed" | "superseded";
+
+export type Step = "submit" | "approve" | "decline" | "return" | "refer" | "issue_offer" | "sign" | "revise";
+
+export type ApplicationForm = { product_id: string, amount: string, months: number, method: Method | null, purpose: string, };
+
+export type Amount = { 
+/**
+ * Exact tiyn. A JavaScript number holds it exactly: amounts stay far below 2^53 tiyn.
+ */
+tiyn: number, text: string, };
+
+export type Payment = { number: number, date: string, date_text: string, days: number, principal: Amount, interest: Amount, fee: Amount, total: Amount, balance: Amount, };
+
+export type QuoteReport = { product: string, method: "annuity" | "equal-principal", issue_date: string, issue_date_text: string, amount: Amount, net_amount: Amount, term_months: number, payments: Array<Payment>, total_interest: Amount, total_fees: Amount, total_paid: Amount, overpayment: Amount, gesv_tenths_of_percent: number, 
+/**
+ * `56,0 %`, in the same type as the nominal rate wherever it is shown.
+ */
+gesv_text: string, 
+/**
+ * The product's nominal annual rate, `35,0 %`.
+ */
+nominal_rate_text: string, gesv_cap_tenths_of_percent: number, short_loan: boolean, };
+
+export type ProductView = { id: string, 
+/**
+ * Names by language (`ru`, `kk`, `en`).
+ */
+name: { [key in string]?: string }, min_amount: string, max_amount: string, min_months: number, max_months: number, nominal_rate_text: string, methods: Array<Method>, };
+
+export type ApplicationRowView = { id: string, 
+/**
+ * Short reference officers read out: the first 8 characters of the application's id.
+ */
+number: string, version: number, client_id: string, client_name: string, product_id: string, amount: string, amount_tiyn: number, months: number, stage: Stage, maker_name: string, updated_at: string, };
+
+export type ApplicationPage = { items: Array<ApplicationRowView>, next: string | null, };
+
+export type ApplicationEventView = { at: string, officer_name: string, step: string, stage: Stage, reason: string | null, version: number, };
+
+export type VersionView = { id: string, version: number, stage: Stage, };
+
+export type ApplicationView = { id: string, number: string, version: number, replaces: string | null, client_id: string, client_name: string, stage: Stage, maker_name: string, purpose: string, 
+/**
+ * The form filled with this version's terms, for editing a draft or revising.
+ */
+form: ApplicationForm, 
+/**
+ * The quote as stored with this version.
+ */
+quote: QuoteReport, events: Array<ApplicationEventView>, versions: Array<VersionView>, actions: Array<Step>, };
+
+export type ApplicationCreateRequest = { client_id: string, form: ApplicationForm, };
+
+export type ApplicationSaveRequest = { id: string, form: ApplicationForm, };
+
+export type ApplicationStepRequest = { id: string, step: Step, reason: string | null, };
+
+export type ApplicationsListRequest = { stage: Stage | null, after: string | null, };

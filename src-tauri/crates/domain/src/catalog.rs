@@ -83,7 +83,7 @@ pub enum QuoteError {
 }
 
 /// A quote the officer can show: the schedule and which caps it was checked against.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Quote {
     pub product_id: String,
     pub schedule: Schedule,

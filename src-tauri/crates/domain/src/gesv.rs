@@ -37,7 +37,7 @@ pub enum GesvError {
 }
 
 /// The solved rate.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Gesv {
     /// The exact root, as a fraction (0.5595 = 55.95 %).
     pub rate: f64,

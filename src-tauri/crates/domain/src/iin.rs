@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 /// Sex as encoded in the IIN's seventh digit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Sex {
     Male,

@@ -8,11 +8,16 @@
 //! - [`phone`]: Kazakh numbers as `+7 7XX XXX XX XX`;
 //! - [`gesv`]: the annual effective rate solved from dated flows;
 //! - [`schedule`]: annuity and equal-principal schedules on actual days, with totals and ГЭСВ;
-//! - [`catalog`]: products, caps and МРП as dated configuration, and the quote checked against them.
+//! - [`catalog`]: products, caps and МРП as dated configuration, and the quote checked against them;
+//! - [`client`]: the KYC form checked whole; [`application`]: terms, quote and the maker-checker
+//!   lifecycle; [`field`]: the closed set of per-field problems forms report.
 #![forbid(unsafe_code)]
 
+pub mod application;
 pub mod catalog;
+pub mod client;
 pub mod date;
+pub mod field;
 pub mod gesv;
 pub mod iin;
 pub mod money;

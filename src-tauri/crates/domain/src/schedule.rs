@@ -12,6 +12,7 @@ use crate::gesv::{self, Flow, Gesv};
 
 /// How the principal is repaid.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "kebab-case")]
 pub enum Method {
     /// Equal total payments (the last one settles the rounding).
@@ -36,7 +37,7 @@ pub struct Terms {
 }
 
 /// One row of the schedule.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Installment {
     pub number: u32,
     pub date: NaiveDate,
@@ -50,7 +51,7 @@ pub struct Installment {
     pub balance: Money,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Schedule {
     pub installments: Vec<Installment>,
     /// What the client actually receives: principal minus the issuance fee.

@@ -131,6 +131,8 @@ fn single_digit_errors_are_caught_except_where_the_scheme_is_blind() {
     }
 }
 
+mod schedule_golden;
+
 #[test]
 fn schedules_match_an_independent_implementation() {
     use domain::schedule::{Method, Terms, build};

@@ -43,6 +43,16 @@ pub enum VaultError {
     BackupDamaged,
     #[error("the setting is out of range")]
     BadSetting,
+    #[error("a client with this IIN is already registered")]
+    DuplicateIin { client_id: String },
+    #[error("no such record in this vault")]
+    NotFound,
+    #[error("the record was changed by someone else since it was opened")]
+    Stale,
+    #[error(transparent)]
+    Step(#[from] domain::application::StepError),
+    #[error("the reason is too long")]
+    ReasonTooLong,
     #[error("the disk is full")]
     DiskFull,
     #[error("file access failed: {0}")]

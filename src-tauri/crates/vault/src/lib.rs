@@ -9,10 +9,12 @@
 //! This crate knows nothing of windows or IPC; the desktop shell and the CLI call it alike.
 #![forbid(unsafe_code)]
 
+mod applications;
 mod audit;
 mod backup;
 #[cfg(feature = "bench")]
 pub mod bench;
+mod clients;
 mod db;
 mod desk_keys;
 mod error;
@@ -24,12 +26,20 @@ mod secret;
 mod throttle;
 mod vault;
 
+pub use applications::{
+    ApplicationEvent, ApplicationFilter, ApplicationRecord, ApplicationRow, MAX_REASON,
+    QuoteSnapshot,
+};
 pub use audit::AuditEntry;
 pub use backup::{BackupKey, BackupTo, restore};
+pub use clients::{ClientQuery, ClientRecord, ClientRow, Page};
 pub use desk_keys::DeskPublicKeys;
 pub use error::VaultError;
 pub use keychain::{Keychain, KeychainBackend};
 pub use officer::{Officer, OfficerId, Role};
 pub use secret::Passphrase;
 pub use throttle::UnlockThrottle;
+/// The schema version this build writes (older vaults are upgraded when unlocked).
+pub const SCHEMA_VERSION: u32 = migrations::LATEST;
+
 pub use vault::{DEFAULT_AUTO_LOCK_MINUTES, MIN_PASSPHRASE, Vault, VaultDir, VaultState};

@@ -50,6 +50,57 @@ const STEPS: &[&str] = &[
          public      TEXT NOT NULL,
          created_at  TEXT NOT NULL
      );",
+    // 3: clients (with a name index for search) and loan applications, one row per version.
+    "CREATE TABLE client (
+         id            TEXT PRIMARY KEY,
+         iin           TEXT NOT NULL UNIQUE CHECK (length(iin) = 12),
+         name_key      TEXT NOT NULL,
+         phone_digits  TEXT NOT NULL,
+         data          TEXT NOT NULL,
+         version       INTEGER NOT NULL CHECK (version >= 1),
+         created_at    TEXT NOT NULL,
+         created_by    TEXT NOT NULL REFERENCES officer(id),
+         updated_at    TEXT NOT NULL
+     );
+     CREATE INDEX client_by_name ON client(name_key, id);
+     CREATE INDEX client_by_phone ON client(phone_digits);
+     CREATE VIRTUAL TABLE client_name USING fts5(
+         name, content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 0'
+     );
+     CREATE TABLE application (
+         id           TEXT PRIMARY KEY,
+         lineage      TEXT NOT NULL,
+         version      INTEGER NOT NULL CHECK (version >= 1),
+         replaces     TEXT REFERENCES application(id),
+         client_id    TEXT NOT NULL REFERENCES client(id),
+         product_id   TEXT NOT NULL,
+         amount_tiyn  INTEGER NOT NULL CHECK (amount_tiyn > 0),
+         months       INTEGER NOT NULL CHECK (months >= 1),
+         method       TEXT NOT NULL CHECK (method IN ('annuity', 'equal-principal')),
+         purpose      TEXT NOT NULL,
+         stage        TEXT NOT NULL CHECK (stage IN ('draft', 'submitted', 'referred', 'approved',
+                          'declined', 'returned', 'offer_issued', 'signed', 'superseded')),
+         maker_id     TEXT NOT NULL REFERENCES officer(id),
+         quote        TEXT NOT NULL,
+         created_at   TEXT NOT NULL,
+         updated_at   TEXT NOT NULL,
+         UNIQUE (lineage, version)
+     );
+     CREATE INDEX application_by_client ON application(client_id, updated_at);
+     CREATE INDEX application_by_stage ON application(stage, updated_at);
+     CREATE INDEX application_by_time ON application(updated_at, id);
+     CREATE TABLE application_event (
+         seq             INTEGER PRIMARY KEY,
+         application_id  TEXT NOT NULL REFERENCES application(id),
+         at              TEXT NOT NULL,
+         officer_id      TEXT NOT NULL REFERENCES officer(id),
+         step            TEXT NOT NULL,
+         stage           TEXT NOT NULL,
+         reason          TEXT
+     );
+     CREATE INDEX application_event_by_application ON application_event(application_id, seq);
+     ALTER TABLE officer ADD COLUMN approval_limit_tiyn INTEGER
+         CHECK (approval_limit_tiyn IS NULL OR approval_limit_tiyn >= 0);",
 ];
 
 /// The schema version this build writes.

@@ -14,6 +14,9 @@ use vault::{
     VaultError, VaultState,
 };
 
+#[path = "vault/records.rs"]
+mod records;
+
 const PASS: &str = "correct horse battery";
 
 fn pass(s: &str) -> Passphrase {
@@ -419,6 +422,11 @@ fn no_plaintext_of_a_known_name_in_vault_wal_or_backup() {
         now(),
     )
     .expect("add");
+    v.add_client(
+        &records::client(&records::iin(7), "Канареечкина", "Әлия", "87012345678"),
+        now(),
+    )
+    .expect("add client");
     let backup = d.root.join("backup.age");
     v.backup(&backup, BackupTo::Recipients(&[d.hq.to_public()]), now())
         .expect("backup");
@@ -442,7 +450,12 @@ fn no_plaintext_of_a_known_name_in_vault_wal_or_backup() {
         );
         assert!(
             !bytes.windows(8).any(|w| w == b"Zhanibek"),
-            "{name} must not contain the name in the clear"
+            "{name} must not contain the officer's name in the clear"
+        );
+        let client = "Канареечкина".as_bytes();
+        assert!(
+            !bytes.windows(client.len()).any(|w| w == client),
+            "{name} must not contain the client's name in the clear"
         );
         checked += 1;
     }
@@ -499,6 +512,11 @@ fn the_reference_age_tool_decrypts_a_backup_and_sqlcipher_opens_the_vault() {
         now(),
     )
     .expect("add");
+    v.add_client(
+        &records::client(&records::iin(7), "Канареечкина", "Әлия", "87012345678"),
+        now(),
+    )
+    .expect("add client");
     let backup = d.root.join("backup.age");
     v.backup(&backup, BackupTo::Recipients(&[d.hq.to_public()]), now())
         .expect("backup");
@@ -719,13 +737,18 @@ fn a_vault_made_by_schema_1_opens_and_is_upgraded() {
     };
     let (id, name) = officers.into_iter().next().expect("one officer");
     assert_eq!(name, "Айгерим Сейтқали");
-    let v = Vault::unlock(&dir, &keychain, &id, &pass("fixture passphrase 1"))
+    let mut v = Vault::unlock(&dir, &keychain, &id, &pass("fixture passphrase 1"))
         .expect("a schema-1 vault unlocks");
     assert_eq!(
         v.schema_version().expect("version"),
-        2,
-        "opening upgrades the schema"
+        vault::SCHEMA_VERSION,
+        "opening upgrades the schema to this build's"
     );
+    v.add_client(
+        &records::client(&records::iin(3), "Сейтқали", "Айгерим", "87012345678"),
+        now(),
+    )
+    .expect("an upgraded vault stores clients");
     assert!(
         v.desk_public_keys()
             .expect("desk keys")

@@ -1,0 +1,411 @@
+//! A loan application: the officer's terms checked against the catalog (a quote), and the lifecycle
+//! with maker-checker.
+//!
+//! ```text
+//! draft ──submit──▶ submitted ──approve──▶ approved ──issue offer──▶ offer_issued ──sign──▶ signed
+//!   ▲                 │ │ │
+//!   │ (revise: a new  │ │ └─return──▶ returned ──revise──▶ superseded (+ a new draft version)
+//!   │  draft version) │ └──decline──▶ declined
+//!                     └──refer─────▶ referred (head office decides)
+//! ```
+//! The checker is a supervisor who made no version of the application; above their approval limit
+//! they may only return it or refer it to head office. A change after submission is a new version
+//! naming the one it replaces; the replaced one is kept, marked superseded.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::{Catalog, Quote, QuoteError};
+use crate::field::{FieldProblem, Problem, Problems, text};
+use crate::money::Money;
+use crate::schedule::Method;
+
+/// Longest loan purpose text.
+pub const MAX_PURPOSE: usize = 200;
+
+/// Where an application stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    Draft,
+    Submitted,
+    Referred,
+    Approved,
+    Declined,
+    Returned,
+    OfferIssued,
+    Signed,
+    Superseded,
+}
+
+impl Stage {
+    pub const ALL: [Stage; 9] = [
+        Stage::Draft,
+        Stage::Submitted,
+        Stage::Referred,
+        Stage::Approved,
+        Stage::Declined,
+        Stage::Returned,
+        Stage::OfferIssued,
+        Stage::Signed,
+        Stage::Superseded,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::Draft => "draft",
+            Stage::Submitted => "submitted",
+            Stage::Referred => "referred",
+            Stage::Approved => "approved",
+            Stage::Declined => "declined",
+            Stage::Returned => "returned",
+            Stage::OfferIssued => "offer_issued",
+            Stage::Signed => "signed",
+            Stage::Superseded => "superseded",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Stage> {
+        Stage::ALL.into_iter().find(|st| st.as_str() == s)
+    }
+}
+
+/// A step of the lifecycle.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum Step {
+    Submit,
+    Approve,
+    Decline,
+    Return,
+    Refer,
+    IssueOffer,
+    Sign,
+    /// Replace with a new draft version (after return, or after approval before the offer).
+    Revise,
+}
+
+impl Step {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Step::Submit => "submit",
+            Step::Approve => "approve",
+            Step::Decline => "decline",
+            Step::Return => "return",
+            Step::Refer => "refer",
+            Step::IssueOffer => "issue_offer",
+            Step::Sign => "sign",
+            Step::Revise => "revise",
+        }
+    }
+
+    /// The checker's decisions (the rest are the maker's steps).
+    pub fn is_decision(self) -> bool {
+        matches!(
+            self,
+            Step::Approve | Step::Decline | Step::Return | Step::Refer
+        )
+    }
+
+    /// Decline and return must say why, to the client and to the maker.
+    pub fn needs_reason(self) -> bool {
+        matches!(self, Step::Decline | Step::Return)
+    }
+}
+
+/// Why a step is refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum StepError {
+    #[error("this step is not possible from the application's current stage")]
+    WrongStage,
+    #[error("an officer may not check an application they made")]
+    SameOfficer,
+    #[error("only a supervisor decides applications")]
+    NotChecker,
+    #[error(
+        "the amount is above this supervisor's approval limit: return it or refer it to head office"
+    )]
+    AboveLimit,
+    #[error("a decline or a return must give the reason")]
+    ReasonRequired,
+}
+
+/// Who asks for a step, as the lifecycle needs to know them.
+#[derive(Clone, Copy, Debug)]
+pub struct Actor<'a> {
+    pub officer_id: &'a str,
+    pub is_supervisor: bool,
+    /// The highest amount this officer may approve.
+    pub approval_limit: Money,
+}
+
+/// The stage after `step` from `stage`, if the step is allowed for `actor` on an application of
+/// `amount` whose versions were made by `makers`.
+pub fn next(
+    stage: Stage,
+    step: Step,
+    actor: &Actor<'_>,
+    makers: &[&str],
+    amount: Money,
+    reason: Option<&str>,
+) -> Result<Stage, StepError> {
+    let to = match (stage, step) {
+        (Stage::Draft, Step::Submit) => Stage::Submitted,
+        (Stage::Submitted, Step::Approve) => Stage::Approved,
+        (Stage::Submitted, Step::Decline) => Stage::Declined,
+        (Stage::Submitted, Step::Return) => Stage::Returned,
+        (Stage::Submitted, Step::Refer) => Stage::Referred,
+        (Stage::Approved, Step::IssueOffer) => Stage::OfferIssued,
+        (Stage::OfferIssued, Step::Sign) => Stage::Signed,
+        (Stage::Returned | Stage::Approved, Step::Revise) => Stage::Superseded,
+        _ => return Err(StepError::WrongStage),
+    };
+    if step.is_decision() {
+        if !actor.is_supervisor {
+            return Err(StepError::NotChecker);
+        }
+        if makers.contains(&actor.officer_id) {
+            return Err(StepError::SameOfficer);
+        }
+        if matches!(step, Step::Approve | Step::Decline) && amount > actor.approval_limit {
+            return Err(StepError::AboveLimit);
+        }
+    }
+    if step.needs_reason() && reason.is_none_or(|r| r.trim().is_empty()) {
+        return Err(StepError::ReasonRequired);
+    }
+    Ok(to)
+}
+
+/// The application form as typed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ApplicationForm {
+    pub product_id: String,
+    pub amount: String,
+    pub months: u32,
+    pub method: Option<Method>,
+    pub purpose: String,
+}
+
+/// Checked terms and their quote on the issue date.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Terms {
+    pub product_id: String,
+    pub amount: Money,
+    pub months: u32,
+    pub method: Method,
+    pub purpose: String,
+    pub issue_date: NaiveDate,
+    pub quote: Quote,
+}
+
+/// Which field a refused quote belongs to.
+pub fn quote_field(e: &QuoteError) -> &'static str {
+    match e {
+        QuoteError::UnknownProduct(_) => "product_id",
+        QuoteError::AmountBelow { .. } | QuoteError::AmountAbove { .. } => "amount",
+        QuoteError::Term { .. } => "months",
+        QuoteError::Method => "method",
+        _ => "terms",
+    }
+}
+
+/// Checks the form and quotes it; problems of the form first, then the quote's refusal.
+pub fn check(
+    form: &ApplicationForm,
+    catalog: &Catalog,
+    issue_date: NaiveDate,
+) -> Result<Terms, (Vec<FieldProblem>, Option<QuoteError>)> {
+    let mut p = Problems::default();
+    let product_id = form.product_id.trim();
+    if product_id.is_empty() {
+        p.add("product_id", Problem::Required);
+    }
+    let amount = if form.amount.trim().is_empty() {
+        p.add("amount", Problem::Required);
+        None
+    } else {
+        p.take(
+            "amount",
+            Money::parse(&form.amount)
+                .map_err(|_| Problem::Format)
+                .and_then(|m| {
+                    if m > Money::ZERO {
+                        Ok(m)
+                    } else {
+                        Err(Problem::OutOfRange)
+                    }
+                }),
+        )
+    };
+    if form.months == 0 {
+        p.add("months", Problem::Required);
+    }
+    if form.method.is_none() {
+        p.add("method", Problem::Required);
+    }
+    let purpose = p
+        .take("purpose", text(&form.purpose, MAX_PURPOSE, true))
+        .flatten();
+    let (Some(amount), Some(method), Some(purpose), true) =
+        (amount, form.method, purpose, p.0.is_empty())
+    else {
+        return Err((p.0, None));
+    };
+    match catalog.quote(product_id, amount, form.months, method, issue_date) {
+        Ok(quote) => Ok(Terms {
+            product_id: product_id.to_owned(),
+            amount,
+            months: form.months,
+            method,
+            purpose,
+            issue_date,
+            quote,
+        }),
+        Err(e) => Err((
+            vec![FieldProblem {
+                field: quote_field(&e),
+                problem: Problem::Refused,
+            }],
+            Some(e),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tenge(t: i64) -> Money {
+        Money::from_tenge(t).expect("money")
+    }
+
+    fn supervisor(id: &str) -> Actor<'_> {
+        Actor {
+            officer_id: id,
+            is_supervisor: true,
+            approval_limit: tenge(1_000_000),
+        }
+    }
+
+    #[test]
+    fn the_maker_never_checks_their_own_application() {
+        let s = supervisor("sup");
+        assert_eq!(
+            next(
+                Stage::Submitted,
+                Step::Approve,
+                &s,
+                &["off", "sup"],
+                tenge(10),
+                None
+            ),
+            Err(StepError::SameOfficer),
+            "a supervisor who made an earlier version is a maker too"
+        );
+        assert_eq!(
+            next(
+                Stage::Submitted,
+                Step::Approve,
+                &s,
+                &["off"],
+                tenge(10),
+                None
+            ),
+            Ok(Stage::Approved)
+        );
+    }
+
+    #[test]
+    fn above_the_limit_a_supervisor_may_only_return_or_refer() {
+        let s = supervisor("sup");
+        let big = tenge(1_000_001);
+        for step in [Step::Approve, Step::Decline] {
+            assert_eq!(
+                next(Stage::Submitted, step, &s, &["off"], big, Some("x")),
+                Err(StepError::AboveLimit),
+                "{step:?} above the limit is head office's call"
+            );
+        }
+        assert_eq!(
+            next(Stage::Submitted, Step::Refer, &s, &["off"], big, None),
+            Ok(Stage::Referred)
+        );
+        assert_eq!(
+            next(
+                Stage::Submitted,
+                Step::Return,
+                &s,
+                &["off"],
+                big,
+                Some("паспорт")
+            ),
+            Ok(Stage::Returned)
+        );
+    }
+
+    #[test]
+    fn officers_do_not_decide_and_reasons_are_required() {
+        let o = Actor {
+            officer_id: "o2",
+            is_supervisor: false,
+            approval_limit: tenge(1_000_000),
+        };
+        assert_eq!(
+            next(Stage::Submitted, Step::Approve, &o, &["o1"], tenge(5), None),
+            Err(StepError::NotChecker)
+        );
+        let s = supervisor("sup");
+        assert_eq!(
+            next(
+                Stage::Submitted,
+                Step::Decline,
+                &s,
+                &["o1"],
+                tenge(5),
+                Some("  ")
+            ),
+            Err(StepError::ReasonRequired)
+        );
+    }
+
+    #[test]
+    fn only_listed_transitions_exist() {
+        let s = supervisor("sup");
+        let allowed = [
+            (Stage::Draft, Step::Submit),
+            (Stage::Submitted, Step::Approve),
+            (Stage::Submitted, Step::Decline),
+            (Stage::Submitted, Step::Return),
+            (Stage::Submitted, Step::Refer),
+            (Stage::Approved, Step::IssueOffer),
+            (Stage::OfferIssued, Step::Sign),
+            (Stage::Returned, Step::Revise),
+            (Stage::Approved, Step::Revise),
+        ];
+        let steps = [
+            Step::Submit,
+            Step::Approve,
+            Step::Decline,
+            Step::Return,
+            Step::Refer,
+            Step::IssueOffer,
+            Step::Sign,
+            Step::Revise,
+        ];
+        for stage in Stage::ALL {
+            for step in steps {
+                let r = next(stage, step, &s, &["o"], tenge(5), Some("why"));
+                assert_eq!(
+                    r.is_ok(),
+                    allowed.contains(&(stage, step)),
+                    "{step:?} from {stage:?}"
+                );
+            }
+            assert_eq!(Stage::parse(stage.as_str()), Some(stage));
+        }
+    }
+}

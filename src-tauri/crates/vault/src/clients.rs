@@ -1,0 +1,383 @@
+//! Clients in the vault: one row per client (the checked record as JSON, plus the keys it is found
+//! by), a contentless FTS5 index over the normalised name, and search by IIN, name or phone in
+//! pages ordered by name. Every change is audited and queued for head office in its transaction.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use domain::client::{Client, name_key};
+use rusqlite::{OptionalExtension, Transaction, params};
+
+use crate::audit;
+use crate::error::VaultError;
+use crate::officer::random_id;
+use crate::vault::{Vault, stamp};
+
+/// A client as stored, with what editing needs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClientRecord {
+    pub id: String,
+    /// Raised by every change; an edit names the version it started from.
+    pub version: i64,
+    pub client: Client,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// A client in a list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClientRow {
+    pub id: String,
+    pub iin: String,
+    pub full_name: String,
+    pub phone: String,
+    pub birth_date: NaiveDate,
+}
+
+/// One page of a list and where the next one starts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// Pass back as `after` for the next page; `None` on the last page.
+    pub next: Option<String>,
+}
+
+/// What the one search box was given.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ClientQuery {
+    All,
+    /// Digits only: an IIN or its start, or a phone number or its start (`8…` read as `7…`).
+    Digits(String),
+    /// A phone number typed with `+` or separators: its digits, country code first.
+    Phone(String),
+    /// Name words; each must start a word of the client's name.
+    Name(Vec<String>),
+}
+
+impl ClientQuery {
+    /// Reads the search box the way SCENARIOS.md describes: digits search IIN (and phone),
+    /// `+7`/`8 7…` with separators a phone, letters a name.
+    pub fn parse(text: &str) -> ClientQuery {
+        let t = text.trim();
+        if t.is_empty() {
+            return ClientQuery::All;
+        }
+        let digits: String = t.chars().filter(char::is_ascii_digit).collect();
+        let phone_like = t
+            .chars()
+            .all(|c| c.is_ascii_digit() || " +-()\u{a0}".contains(c));
+        if phone_like && !digits.is_empty() {
+            if t.chars().all(|c| c.is_ascii_digit()) {
+                return ClientQuery::Digits(digits);
+            }
+            return ClientQuery::Phone(phone_digits_prefix(&digits));
+        }
+        let words: Vec<String> = name_key(t)
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_owned)
+            .collect();
+        if words.is_empty() {
+            ClientQuery::All
+        } else {
+            ClientQuery::Name(words)
+        }
+    }
+}
+
+/// A typed phone's digits as stored (`7XXXXXXXXXX`): a leading 8 is the trunk prefix for 7.
+fn phone_digits_prefix(digits: &str) -> String {
+    match digits.strip_prefix('8') {
+        Some(rest) => format!("7{rest}"),
+        None => digits.to_owned(),
+    }
+}
+
+fn stored_phone(c: &Client) -> String {
+    c.phone
+        .as_str()
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect()
+}
+
+/// The FTS5 query for name words: every word as a quoted prefix (quotes doubled, so no syntax).
+fn fts_query(words: &[String]) -> String {
+    words
+        .iter()
+        .map(|w| format!("\"{}\"*", w.replace('"', "\"\"")))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+const CURSOR_SEP: char = '\u{1f}';
+
+fn cursor(name_key: &str, id: &str) -> String {
+    format!("{name_key}{CURSOR_SEP}{id}")
+}
+
+fn split_cursor(after: Option<&str>) -> (String, String) {
+    after
+        .and_then(|a| a.split_once(CURSOR_SEP))
+        .map(|(k, i)| (k.to_owned(), i.to_owned()))
+        .unwrap_or_default()
+}
+
+const ROW_COLUMNS: &str = "c.id, c.iin, c.name_key, c.data";
+
+fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(ClientRow, String)> {
+    let data: String = r.get(3)?;
+    let client: Client = serde_json::from_str(&data).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(3, rusqlite::types::Type::Text, Box::new(e))
+    })?;
+    Ok((
+        ClientRow {
+            id: r.get(0)?,
+            iin: r.get(1)?,
+            full_name: client.full_name(),
+            phone: client.phone.as_str().to_owned(),
+            birth_date: client.birth_date,
+        },
+        r.get(2)?,
+    ))
+}
+
+fn index_name(tx: &Transaction<'_>, rowid: i64, key: &str) -> Result<(), VaultError> {
+    tx.execute(
+        "INSERT INTO client_name (rowid, name) VALUES (?1, ?2)",
+        params![rowid, key],
+    )?;
+    Ok(())
+}
+
+impl Vault {
+    /// Registers a client; the same IIN twice is refused, naming the client who has it.
+    pub fn add_client(
+        &mut self,
+        client: &Client,
+        now: DateTime<Utc>,
+    ) -> Result<String, VaultError> {
+        if let Some(existing) = self.client_id_by_iin(client.iin.as_str())? {
+            return Err(VaultError::DuplicateIin {
+                client_id: existing,
+            });
+        }
+        let id = random_id();
+        let data = serde_json::to_string(client).map_err(|_| VaultError::Damaged)?;
+        let key = name_key(&client.full_name());
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO client (id, iin, name_key, phone_digits, data, version, created_at, created_by, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6, ?7, ?6)",
+            params![
+                id,
+                client.iin.as_str(),
+                key,
+                stored_phone(client),
+                data,
+                stamp(now),
+                self.officer.id.0
+            ],
+        )?;
+        index_name(&tx, tx.last_insert_rowid(), &key)?;
+        audit::record(
+            &tx,
+            &self.officer.id,
+            now,
+            "client.add",
+            &id,
+            data.as_bytes(),
+        )?;
+        tx.commit()?;
+        Ok(id)
+    }
+
+    /// Replaces a client's record, if nobody changed it since `version` was read.
+    pub fn update_client(
+        &mut self,
+        id: &str,
+        version: i64,
+        client: &Client,
+        now: DateTime<Utc>,
+    ) -> Result<i64, VaultError> {
+        let (rowid, stored_version, old_key): (i64, i64, String) = self
+            .conn
+            .query_row(
+                "SELECT rowid, version, name_key FROM client WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?
+            .ok_or(VaultError::NotFound)?;
+        if stored_version != version {
+            return Err(VaultError::Stale);
+        }
+        if let Some(other) = self.client_id_by_iin(client.iin.as_str())?
+            && other != id
+        {
+            return Err(VaultError::DuplicateIin { client_id: other });
+        }
+        let data = serde_json::to_string(client).map_err(|_| VaultError::Damaged)?;
+        let key = name_key(&client.full_name());
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "UPDATE client SET iin = ?2, name_key = ?3, phone_digits = ?4, data = ?5,
+                 version = version + 1, updated_at = ?6
+             WHERE id = ?1",
+            params![
+                id,
+                client.iin.as_str(),
+                key,
+                stored_phone(client),
+                data,
+                stamp(now)
+            ],
+        )?;
+        if key != old_key {
+            tx.execute("DELETE FROM client_name WHERE rowid = ?1", [rowid])?;
+            index_name(&tx, rowid, &key)?;
+        }
+        audit::record(
+            &tx,
+            &self.officer.id,
+            now,
+            "client.update",
+            id,
+            data.as_bytes(),
+        )?;
+        tx.commit()?;
+        Ok(version + 1)
+    }
+
+    /// One client by id.
+    pub fn client(&self, id: &str) -> Result<ClientRecord, VaultError> {
+        let (version, data, created_at, updated_at): (i64, String, String, String) = self
+            .conn
+            .query_row(
+                "SELECT version, data, created_at, updated_at FROM client WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .optional()?
+            .ok_or(VaultError::NotFound)?;
+        Ok(ClientRecord {
+            id: id.to_owned(),
+            version,
+            client: serde_json::from_str(&data).map_err(|_| VaultError::Damaged)?,
+            created_at,
+            updated_at,
+        })
+    }
+
+    /// The id of the client with this IIN, if one is registered.
+    pub fn client_id_by_iin(&self, iin: &str) -> Result<Option<String>, VaultError> {
+        Ok(self
+            .conn
+            .query_row("SELECT id FROM client WHERE iin = ?1", [iin], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// A page of clients matching `query`, in name order, starting after the cursor `after`.
+    pub fn search_clients(
+        &self,
+        query: &ClientQuery,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<Page<ClientRow>, VaultError> {
+        let (after_key, after_id) = split_cursor(after);
+        let limit = i64::from(limit.clamp(1, 200));
+        // One more row than asked for tells whether another page exists.
+        let fetch = limit + 1;
+        let keyset = "(c.name_key, c.id) > (?1, ?2)";
+        let order = "ORDER BY c.name_key, c.id LIMIT ?3";
+        let rows: Vec<(ClientRow, String)> = match query {
+            ClientQuery::All => {
+                let sql = format!("SELECT {ROW_COLUMNS} FROM client c WHERE {keyset} {order}");
+                let mut s = self.conn.prepare_cached(&sql)?;
+                s.query_map(params![after_key, after_id, fetch], row)?
+                    .collect::<Result<_, _>>()?
+            }
+            ClientQuery::Digits(d) => {
+                let sql = format!(
+                    "SELECT {ROW_COLUMNS} FROM client c
+                     WHERE (c.iin BETWEEN ?4 AND ?4 || '~' OR c.phone_digits BETWEEN ?5 AND ?5 || '~')
+                       AND {keyset} {order}"
+                );
+                let mut s = self.conn.prepare_cached(&sql)?;
+                s.query_map(
+                    params![after_key, after_id, fetch, d, phone_digits_prefix(d)],
+                    row,
+                )?
+                .collect::<Result<_, _>>()?
+            }
+            ClientQuery::Phone(d) => {
+                let sql = format!(
+                    "SELECT {ROW_COLUMNS} FROM client c
+                     WHERE c.phone_digits BETWEEN ?4 AND ?4 || '~' AND {keyset} {order}"
+                );
+                let mut s = self.conn.prepare_cached(&sql)?;
+                s.query_map(params![after_key, after_id, fetch, d], row)?
+                    .collect::<Result<_, _>>()?
+            }
+            ClientQuery::Name(words) => {
+                let sql = format!(
+                    "SELECT {ROW_COLUMNS} FROM client_name f JOIN client c ON c.rowid = f.rowid
+                     WHERE client_name MATCH ?4 AND {keyset} {order}"
+                );
+                let mut s = self.conn.prepare_cached(&sql)?;
+                s.query_map(params![after_key, after_id, fetch, fts_query(words)], row)?
+                    .collect::<Result<_, _>>()?
+            }
+        };
+        let more = rows.len() as i64 > limit;
+        let mut items = Vec::with_capacity(rows.len());
+        let mut next = None;
+        for (i, (r, key)) in rows.into_iter().enumerate() {
+            if i as i64 == limit {
+                break;
+            }
+            if more && i as i64 == limit - 1 {
+                next = Some(cursor(&key, &r.id));
+            }
+            items.push(r);
+        }
+        Ok(Page { items, next })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_search_box_reads_digits_phones_and_names() {
+        assert_eq!(ClientQuery::parse("  "), ClientQuery::All);
+        assert_eq!(
+            ClientQuery::parse("0612"),
+            ClientQuery::Digits("0612".into())
+        );
+        assert_eq!(
+            ClientQuery::parse("+7 701 234"),
+            ClientQuery::Phone("7701234".into())
+        );
+        assert_eq!(
+            ClientQuery::parse("8 (701) 23"),
+            ClientQuery::Phone("770123".into())
+        );
+        assert_eq!(
+            ClientQuery::parse("Ёлкина  ӘЛИЯ"),
+            ClientQuery::Name(vec!["елкина".into(), "әлия".into()])
+        );
+        assert_eq!(
+            ClientQuery::parse("\"*"),
+            ClientQuery::All,
+            "punctuation alone searches nothing in particular"
+        );
+    }
+
+    #[test]
+    fn name_words_become_quoted_prefixes() {
+        assert_eq!(
+            fts_query(&["ив".into(), "a\"b".into()]),
+            "\"ив\"* \"a\"\"b\"*"
+        );
+    }
+}

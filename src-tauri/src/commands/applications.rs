@@ -1,0 +1,455 @@
+//! Loan applications: products, the live quote, drafts, submission, the supervisor's decisions,
+//! versions, lists and the approval queue. Terms are always quoted by `domain` against the catalog
+//! on the desk's date before anything is stored; the vault enforces maker-checker.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use domain::application::{self, ApplicationForm, Stage, Step, Terms};
+use domain::catalog::Catalog;
+use domain::money::Money;
+use domain::schedule::Method;
+use serde::{Deserialize, Serialize};
+use tauri::State;
+use ts_rs::TS;
+use vault::{ApplicationFilter, ApplicationRecord, ApplicationRow, Role, Vault};
+
+use crate::error::{CommandError, ErrorCode};
+use crate::quote::{QuoteReport, SHIPPED_CATALOG, desk_date, report};
+use crate::state::{ANY_ROLE, AppState};
+
+/// A product as the application form offers it.
+#[derive(Debug, Serialize, TS)]
+pub struct ProductView {
+    pub id: String,
+    /// Names by language (`ru`, `kk`, `en`).
+    pub name: BTreeMap<String, String>,
+    pub min_amount: String,
+    pub max_amount: String,
+    pub min_months: u32,
+    pub max_months: u32,
+    pub nominal_rate_text: String,
+    pub methods: Vec<Method>,
+}
+
+/// An application in a list, the queue or on the client card.
+#[derive(Debug, Serialize, TS)]
+pub struct ApplicationRowView {
+    pub id: String,
+    /// Short reference officers read out: the first 8 characters of the application's id.
+    pub number: String,
+    #[ts(type = "number")]
+    pub version: i64,
+    pub client_id: String,
+    pub client_name: String,
+    pub product_id: String,
+    pub amount: String,
+    #[ts(type = "number")]
+    pub amount_tiyn: i64,
+    pub months: u32,
+    pub stage: Stage,
+    pub maker_name: String,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Serialize, TS)]
+pub struct ApplicationPage {
+    pub items: Vec<ApplicationRowView>,
+    pub next: Option<String>,
+}
+
+#[derive(Debug, Serialize, TS)]
+pub struct ApplicationEventView {
+    pub at: String,
+    pub officer_name: String,
+    pub step: String,
+    pub stage: Stage,
+    pub reason: Option<String>,
+    #[ts(type = "number")]
+    pub version: i64,
+}
+
+#[derive(Debug, Serialize, TS)]
+pub struct VersionView {
+    pub id: String,
+    #[ts(type = "number")]
+    pub version: i64,
+    pub stage: Stage,
+}
+
+/// One application version with its quote, history and what the signed-in officer may do now.
+#[derive(Debug, Serialize, TS)]
+pub struct ApplicationView {
+    pub id: String,
+    pub number: String,
+    #[ts(type = "number")]
+    pub version: i64,
+    pub replaces: Option<String>,
+    pub client_id: String,
+    pub client_name: String,
+    pub stage: Stage,
+    pub maker_name: String,
+    pub purpose: String,
+    /// The form filled with this version's terms, for editing a draft or revising.
+    pub form: ApplicationForm,
+    /// The quote as stored with this version.
+    pub quote: QuoteReport,
+    pub events: Vec<ApplicationEventView>,
+    pub versions: Vec<VersionView>,
+    pub actions: Vec<Step>,
+}
+
+#[derive(Debug, Deserialize, TS)]
+pub struct ApplicationCreateRequest {
+    pub client_id: String,
+    pub form: ApplicationForm,
+}
+
+/// Saves a draft, submits it, or revises a returned/approved version, with the form's terms.
+#[derive(Debug, Deserialize, TS)]
+pub struct ApplicationSaveRequest {
+    pub id: String,
+    pub form: ApplicationForm,
+}
+
+#[derive(Debug, Deserialize, TS)]
+pub struct ApplicationStepRequest {
+    pub id: String,
+    pub step: Step,
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Deserialize, TS)]
+pub struct ApplicationsListRequest {
+    pub stage: Option<Stage>,
+    pub after: Option<String>,
+}
+
+/// The catalog in force: the shipped one until head office publishes another through sync.
+pub(crate) fn catalog() -> Result<Catalog, CommandError> {
+    Catalog::from_json(SHIPPED_CATALOG)
+        .map_err(|e| CommandError::new(ErrorCode::CatalogIncomplete, e.to_string()))
+}
+
+fn number(lineage: &str) -> String {
+    lineage.chars().take(8).collect::<String>().to_uppercase()
+}
+
+pub(crate) fn row_view(r: ApplicationRow) -> ApplicationRowView {
+    ApplicationRowView {
+        number: number(&r.lineage),
+        id: r.id,
+        version: r.version,
+        client_id: r.client_id,
+        client_name: r.client_name,
+        product_id: r.product_id,
+        amount: r.amount.to_string(),
+        amount_tiyn: r.amount.tiyn(),
+        months: r.months,
+        stage: r.stage,
+        maker_name: r.maker_name,
+        updated_at: r.updated_at,
+    }
+}
+
+/// Checks and quotes the form on the desk's date; the first problem becomes the error.
+pub(crate) fn terms(form: &ApplicationForm, now: DateTime<Utc>) -> Result<Terms, CommandError> {
+    application::check(form, &catalog()?, desk_date(now)).map_err(|(problems, refusal)| {
+        match (refusal, problems.first()) {
+            (Some(q), _) => CommandError::quote(&q),
+            (None, Some(p)) => CommandError::field(p.field, p.problem),
+            (None, None) => CommandError::new(ErrorCode::Internal, "refused without a reason"),
+        }
+    })
+}
+
+pub(crate) fn products(now: DateTime<Utc>) -> Result<Vec<ProductView>, CommandError> {
+    let catalog = catalog()?;
+    let date = desk_date(now);
+    let mut ids: Vec<&str> = catalog.products.iter().map(|p| p.id.as_str()).collect();
+    ids.dedup();
+    Ok(ids
+        .into_iter()
+        .filter_map(|id| catalog.product(id, date))
+        .map(|p| ProductView {
+            id: p.id.clone(),
+            name: p.name.clone(),
+            min_amount: Money::from_tenge(p.min_amount_tenge)
+                .unwrap_or_default()
+                .to_string(),
+            max_amount: Money::from_tenge(p.max_amount_tenge)
+                .unwrap_or_default()
+                .to_string(),
+            min_months: p.min_months,
+            max_months: p.max_months,
+            nominal_rate_text: crate::quote::rate_text(p.annual_rate_bp),
+            methods: p.methods.clone(),
+        })
+        .collect())
+}
+
+pub(crate) fn quote(
+    form: &ApplicationForm,
+    now: DateTime<Utc>,
+) -> Result<QuoteReport, CommandError> {
+    let t = terms(form, now)?;
+    Ok(report(
+        &catalog()?,
+        &t.quote,
+        t.amount,
+        t.months,
+        t.method,
+        t.issue_date,
+    ))
+}
+
+/// What the signed-in officer may do with this version now (the vault decides again on the step).
+fn actions(v: &Vault, r: &ApplicationRecord, makers: &[String]) -> Vec<Step> {
+    let me = &v.officer().id.0;
+    let is_maker_role = matches!(v.officer().role, Role::Officer | Role::Supervisor);
+    let checker = v.officer().role == Role::Supervisor && !makers.contains(me);
+    let within = v
+        .approval_limit(&v.officer().id)
+        .map(|l| r.amount <= l)
+        .unwrap_or(false);
+    match r.stage {
+        Stage::Draft if is_maker_role => vec![Step::Submit],
+        Stage::Submitted if checker && within => {
+            vec![Step::Approve, Step::Decline, Step::Return]
+        }
+        Stage::Submitted if checker => vec![Step::Return, Step::Refer],
+        Stage::Approved if is_maker_role => vec![Step::IssueOffer, Step::Revise],
+        Stage::OfferIssued if is_maker_role => vec![Step::Sign],
+        Stage::Returned if is_maker_role => vec![Step::Revise],
+        _ => Vec::new(),
+    }
+}
+
+pub(crate) fn view(v: &Vault, id: &str) -> Result<ApplicationView, CommandError> {
+    let r = v.application(id)?;
+    let versions = v.application_versions(id)?;
+    let events = v.application_events(id)?;
+    let client = v.client(&r.client_id)?;
+    let officers = v.officers()?;
+    let name_of = |oid: &str| {
+        officers
+            .iter()
+            .find(|o| o.id.0 == oid)
+            .map(|o| o.name.clone())
+            .unwrap_or_default()
+    };
+    let mut makers: Vec<String> = versions.iter().map(|x| x.maker_id.clone()).collect();
+    makers.extend(
+        events
+            .iter()
+            .filter(|e| e.step == "submit")
+            .map(|e| e.officer_id.clone()),
+    );
+    let version_of = |aid: &str| {
+        versions
+            .iter()
+            .find(|x| x.id == aid)
+            .map(|x| x.version)
+            .unwrap_or_default()
+    };
+    let catalog = catalog()?;
+    Ok(ApplicationView {
+        id: r.id.clone(),
+        number: number(&r.lineage),
+        version: r.version,
+        replaces: r.replaces.clone(),
+        client_id: r.client_id.clone(),
+        client_name: client.client.full_name(),
+        stage: r.stage,
+        maker_name: name_of(&r.maker_id),
+        purpose: r.purpose.clone(),
+        form: ApplicationForm {
+            product_id: r.product_id.clone(),
+            amount: r.amount.to_string(),
+            months: r.months,
+            method: Some(r.method),
+            purpose: r.purpose.clone(),
+        },
+        quote: report(
+            &catalog,
+            &r.quote.quote,
+            r.amount,
+            r.months,
+            r.method,
+            r.quote.quote_date,
+        ),
+        events: events
+            .iter()
+            .map(|e| ApplicationEventView {
+                at: e.at.clone(),
+                officer_name: e.officer_name.clone(),
+                step: e.step.clone(),
+                stage: e.stage,
+                reason: e.reason.clone(),
+                version: version_of(&e.application_id),
+            })
+            .collect(),
+        versions: versions
+            .iter()
+            .map(|x| VersionView {
+                id: x.id.clone(),
+                version: x.version,
+                stage: x.stage,
+            })
+            .collect(),
+        actions: actions(v, &r, &makers),
+    })
+}
+
+pub(crate) fn create(
+    v: &mut Vault,
+    request: &ApplicationCreateRequest,
+    now: DateTime<Utc>,
+) -> Result<String, CommandError> {
+    let t = terms(&request.form, now)?;
+    Ok(v.create_application(&request.client_id, &t, now)?)
+}
+
+pub(crate) fn save_draft(
+    v: &mut Vault,
+    request: &ApplicationSaveRequest,
+    now: DateTime<Utc>,
+) -> Result<(), CommandError> {
+    let t = terms(&request.form, now)?;
+    Ok(v.update_draft(&request.id, &t, now)?)
+}
+
+pub(crate) fn submit(
+    v: &mut Vault,
+    request: &ApplicationSaveRequest,
+    now: DateTime<Utc>,
+) -> Result<(), CommandError> {
+    let t = terms(&request.form, now)?;
+    Ok(v.submit_application(&request.id, &t, now)?)
+}
+
+pub(crate) fn revise(
+    v: &mut Vault,
+    request: &ApplicationSaveRequest,
+    now: DateTime<Utc>,
+) -> Result<String, CommandError> {
+    let t = terms(&request.form, now)?;
+    Ok(v.revise_application(&request.id, &t, now)?)
+}
+
+pub(crate) fn step(
+    v: &mut Vault,
+    request: &ApplicationStepRequest,
+    now: DateTime<Utc>,
+) -> Result<Stage, CommandError> {
+    if request
+        .reason
+        .as_deref()
+        .is_some_and(|r| r.chars().count() > vault::MAX_REASON)
+    {
+        return Err(CommandError {
+            code: ErrorCode::TooLong,
+            message: "the reason is too long".into(),
+            field: Some("reason".into()),
+        });
+    }
+    Ok(v.step_application(&request.id, request.step, request.reason.as_deref(), now)?)
+}
+
+pub(crate) fn list(
+    v: &Vault,
+    request: &ApplicationsListRequest,
+) -> Result<ApplicationPage, CommandError> {
+    let page = v.applications(
+        &ApplicationFilter {
+            client_id: None,
+            stage: request.stage,
+        },
+        request.after.as_deref(),
+        crate::commands::clients::PAGE,
+    )?;
+    Ok(ApplicationPage {
+        items: page.items.into_iter().map(row_view).collect(),
+        next: page.next,
+    })
+}
+
+#[tauri::command]
+pub(crate) fn products_list(state: State<'_, AppState>) -> Result<Vec<ProductView>, CommandError> {
+    state.with_session(ANY_ROLE, |_| products(Utc::now()))
+}
+
+/// The live quote while the officer types; stores nothing.
+#[tauri::command]
+pub(crate) fn application_quote(
+    state: State<'_, AppState>,
+    form: ApplicationForm,
+) -> Result<QuoteReport, CommandError> {
+    state.with_session(ANY_ROLE, |_| quote(&form, Utc::now()))
+}
+
+#[tauri::command]
+pub(crate) fn application_create(
+    state: State<'_, AppState>,
+    request: ApplicationCreateRequest,
+) -> Result<String, CommandError> {
+    state.with_session(ANY_ROLE, |v| create(v, &request, Utc::now()))
+}
+
+#[tauri::command]
+pub(crate) fn application_save_draft(
+    state: State<'_, AppState>,
+    request: ApplicationSaveRequest,
+) -> Result<(), CommandError> {
+    state.with_session(ANY_ROLE, |v| save_draft(v, &request, Utc::now()))
+}
+
+#[tauri::command]
+pub(crate) fn application_submit(
+    state: State<'_, AppState>,
+    request: ApplicationSaveRequest,
+) -> Result<(), CommandError> {
+    state.with_session(ANY_ROLE, |v| submit(v, &request, Utc::now()))
+}
+
+#[tauri::command]
+pub(crate) fn application_revise(
+    state: State<'_, AppState>,
+    request: ApplicationSaveRequest,
+) -> Result<String, CommandError> {
+    state.with_session(ANY_ROLE, |v| revise(v, &request, Utc::now()))
+}
+
+/// Decisions (approve, decline, return, refer) and the maker's offer steps.
+#[tauri::command]
+pub(crate) fn application_step(
+    state: State<'_, AppState>,
+    request: ApplicationStepRequest,
+) -> Result<Stage, CommandError> {
+    state.with_session(ANY_ROLE, |v| step(v, &request, Utc::now()))
+}
+
+#[tauri::command]
+pub(crate) fn application_get(
+    state: State<'_, AppState>,
+    id: String,
+) -> Result<ApplicationView, CommandError> {
+    state.with_session(ANY_ROLE, |v| view(v, &id))
+}
+
+#[tauri::command]
+pub(crate) fn applications_list(
+    state: State<'_, AppState>,
+    request: ApplicationsListRequest,
+) -> Result<ApplicationPage, CommandError> {
+    state.with_session(ANY_ROLE, |v| list(v, &request))
+}
+
+#[tauri::command]
+pub(crate) fn approval_queue(
+    state: State<'_, AppState>,
+) -> Result<Vec<ApplicationRowView>, CommandError> {
+    state.with_session(ANY_ROLE, |v| {
+        Ok(v.approval_queue()?.into_iter().map(row_view).collect())
+    })
+}
