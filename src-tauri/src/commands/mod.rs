@@ -6,3 +6,6 @@ pub(crate) mod applications;
 pub(crate) mod clients;
 pub(crate) mod officers;
 pub(crate) mod session;
+
+#[cfg(test)]
+mod bad_input_tests;
