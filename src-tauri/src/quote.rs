@@ -98,6 +98,18 @@ pub(crate) fn desk_date(now: chrono::DateTime<chrono::Utc>) -> NaiveDate {
     now.with_timezone(&chrono_tz::Asia::Almaty).date_naive()
 }
 
+/// A stored RFC 3339 time as the desk shows it: `26.11.2026 05:25` in Asia/Almaty (the stored text
+/// itself if it does not parse, so nothing is hidden).
+pub(crate) fn desk_time_text(stored: &str) -> String {
+    match chrono::DateTime::parse_from_rfc3339(stored) {
+        Ok(t) => t
+            .with_timezone(&chrono_tz::Asia::Almaty)
+            .format("%d.%m.%Y %H:%M")
+            .to_string(),
+        Err(_) => stored.to_owned(),
+    }
+}
+
 fn today_in_almaty() -> NaiveDate {
     desk_date(chrono::Utc::now())
 }

@@ -344,4 +344,47 @@ impl Desk {
             .text()
             .await
     }
+
+    /// The value of an input (what the officer sees typed in it).
+    pub async fn value(&self, id: &str) -> WebDriverResult<String> {
+        Ok(self.el(id).await?.value().await?.unwrap_or_default())
+    }
+
+    /// Chooses the option with this visible text in the select `id`.
+    pub async fn choose(&self, id: &str, visible: &str) -> WebDriverResult<()> {
+        let select = thirtyfour::components::SelectElement::new(&self.el(id).await?).await?;
+        select.select_by_visible_text(visible).await
+    }
+
+    /// An administrator, in Settings, adds an officer and waits for the confirmation.
+    pub async fn add_officer(&self, name: &str, role_text: &str, passphrase: &str) -> TestResult {
+        self.click("nav-settings").await?;
+        self.type_into("officer-name", name).await?;
+        self.choose("officer-role", role_text).await?;
+        self.type_into("officer-passphrase", passphrase).await?;
+        self.click("officer-add").await?;
+        self.expect_text(
+            "officers-notice",
+            "Сотрудник добавлен.",
+            "the officer was added",
+        )
+        .await
+    }
+
+    /// Locks the desk and unlocks it as `officer`, waiting until they are signed in.
+    pub async fn switch_to(&self, officer: &str, passphrase: &str) -> TestResult {
+        self.click("lock").await?;
+        self.wait_text("screen-title", WAIT, |t| {
+            t == "Разблокировка рабочего места"
+        })
+        .await?;
+        self.unlock_as(officer, passphrase).await?;
+        let who = self
+            .wait_text("signed-in", WAIT, |t| t.contains(officer))
+            .await?;
+        if !who.contains(officer) {
+            return Err(format!("{officer} should be signed in, the bar says {who:?}").into());
+        }
+        Ok(())
+    }
 }

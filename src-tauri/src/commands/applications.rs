@@ -12,10 +12,10 @@ use domain::schedule::Method;
 use serde::{Deserialize, Serialize};
 use tauri::State;
 use ts_rs::TS;
-use vault::{ApplicationFilter, ApplicationRecord, ApplicationRow, Role, Vault};
+use vault::{ApplicationFilter, ApplicationRow, Vault};
 
 use crate::error::{CommandError, ErrorCode};
-use crate::quote::{QuoteReport, SHIPPED_CATALOG, desk_date, report};
+use crate::quote::{QuoteReport, SHIPPED_CATALOG, desk_date, desk_time_text, report};
 use crate::state::{ANY_ROLE, AppState};
 
 /// A product as the application form offers it.
@@ -148,7 +148,7 @@ pub(crate) fn row_view(r: ApplicationRow) -> ApplicationRowView {
         months: r.months,
         stage: r.stage,
         maker_name: r.maker_name,
-        updated_at: r.updated_at,
+        updated_at: desk_time_text(&r.updated_at),
     }
 }
 
@@ -203,28 +203,6 @@ pub(crate) fn quote(
     ))
 }
 
-/// What the signed-in officer may do with this version now (the vault decides again on the step).
-fn actions(v: &Vault, r: &ApplicationRecord, makers: &[String]) -> Vec<Step> {
-    let me = &v.officer().id.0;
-    let is_maker_role = matches!(v.officer().role, Role::Officer | Role::Supervisor);
-    let checker = v.officer().role == Role::Supervisor && !makers.contains(me);
-    let within = v
-        .approval_limit(&v.officer().id)
-        .map(|l| r.amount <= l)
-        .unwrap_or(false);
-    match r.stage {
-        Stage::Draft if is_maker_role => vec![Step::Submit],
-        Stage::Submitted if checker && within => {
-            vec![Step::Approve, Step::Decline, Step::Return]
-        }
-        Stage::Submitted if checker => vec![Step::Return, Step::Refer],
-        Stage::Approved if is_maker_role => vec![Step::IssueOffer, Step::Revise],
-        Stage::OfferIssued if is_maker_role => vec![Step::Sign],
-        Stage::Returned if is_maker_role => vec![Step::Revise],
-        _ => Vec::new(),
-    }
-}
-
 pub(crate) fn view(v: &Vault, id: &str) -> Result<ApplicationView, CommandError> {
     let r = v.application(id)?;
     let versions = v.application_versions(id)?;
@@ -238,13 +216,6 @@ pub(crate) fn view(v: &Vault, id: &str) -> Result<ApplicationView, CommandError>
             .map(|o| o.name.clone())
             .unwrap_or_default()
     };
-    let mut makers: Vec<String> = versions.iter().map(|x| x.maker_id.clone()).collect();
-    makers.extend(
-        events
-            .iter()
-            .filter(|e| e.step == "submit")
-            .map(|e| e.officer_id.clone()),
-    );
     let version_of = |aid: &str| {
         versions
             .iter()
@@ -281,7 +252,7 @@ pub(crate) fn view(v: &Vault, id: &str) -> Result<ApplicationView, CommandError>
         events: events
             .iter()
             .map(|e| ApplicationEventView {
-                at: e.at.clone(),
+                at: desk_time_text(&e.at),
                 officer_name: e.officer_name.clone(),
                 step: e.step.clone(),
                 stage: e.stage,
@@ -297,7 +268,7 @@ pub(crate) fn view(v: &Vault, id: &str) -> Result<ApplicationView, CommandError>
                 stage: x.stage,
             })
             .collect(),
-        actions: actions(v, &r, &makers),
+        actions: v.available_steps(id)?,
     })
 }
 

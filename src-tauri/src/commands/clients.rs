@@ -173,7 +173,7 @@ pub(crate) fn card(v: &Vault, id: &str) -> Result<ClientCard, CommandError> {
             employer: c.employer.clone(),
             position: c.position.clone(),
             monthly_income: c.monthly_income.to_string(),
-            registered_at: r.created_at.clone(),
+            registered_at: crate::quote::desk_time_text(&r.created_at),
             form: c.to_form(),
         },
         applications,

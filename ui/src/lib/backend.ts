@@ -4,14 +4,31 @@ import { invoke } from "@tauri-apps/api/core";
 import type {
   AddOfficerRequest,
   AppInfo,
+  ApplicationCreateRequest,
+  ApplicationForm,
+  ApplicationPage,
+  ApplicationRowView,
+  ApplicationSaveRequest,
+  ApplicationStepRequest,
+  ApplicationView,
   AuditCheck,
+  ClientCard,
+  ClientForm,
+  ClientPage,
+  ClientUpdateRequest,
   CommandError,
   CreateVaultRequest,
   ErrorCode,
+  FieldIssue,
+  IinInfo,
   OfficerRow,
+  ProductView,
+  QuoteReport,
   ResetPassphraseRequest,
   SessionStatus,
+  SetApprovalLimitRequest,
   SetOfficerDisabledRequest,
+  Stage,
   UnlockRequest,
 } from "./bindings";
 
@@ -38,6 +55,38 @@ const knownCodes: Record<ErrorCode, true> = {
   last_admin: true,
   backup_key: true,
   backup_damaged: true,
+  required: true,
+  too_long: true,
+  bad_character: true,
+  mixed_scripts: true,
+  bad_format: true,
+  iin_century: true,
+  iin_birth_date: true,
+  iin_check_digit: true,
+  iin_not_issuable: true,
+  iin_mismatch: true,
+  phone_not_kazakh: true,
+  no_such_day: true,
+  date_in_future: true,
+  date_order: true,
+  document_expired: true,
+  out_of_range: true,
+  unknown_product: true,
+  amount_below: true,
+  amount_above: true,
+  term_out_of_range: true,
+  method_not_offered: true,
+  gesv_cap: true,
+  daily_rate_cap: true,
+  catalog_incomplete: true,
+  duplicate_iin: true,
+  not_found: true,
+  stale: true,
+  wrong_stage: true,
+  same_officer: true,
+  not_checker: true,
+  above_limit: true,
+  reason_required: true,
   internal: true,
 };
 const codes: ReadonlySet<string> = new Set(Object.keys(knownCodes));
@@ -46,16 +95,20 @@ const codes: ReadonlySet<string> = new Set(Object.keys(knownCodes));
 export function toCommandError(e: unknown): CommandError {
   if (typeof e === "object" && e !== null && "code" in e && typeof e.code === "string" && codes.has(e.code)) {
     const message = "message" in e && typeof e.message === "string" ? e.message : "";
-    return { code: e.code as ErrorCode, message };
+    const field = "field" in e && typeof e.field === "string" ? e.field : undefined;
+    return field === undefined ? { code: e.code as ErrorCode, message } : { code: e.code as ErrorCode, message, field };
   }
   return { code: "internal", message: String(e) };
 }
 
 export class BackendError extends Error {
   readonly code: ErrorCode;
+  /** The form field the error belongs to, when it is one field's problem. */
+  readonly field: string | undefined;
   constructor(e: CommandError) {
     super(e.message);
     this.code = e.code;
+    this.field = e.field;
   }
 }
 
@@ -81,4 +134,21 @@ export const backend = {
   addOfficer: (request: AddOfficerRequest) => call<OfficerRow[]>("officer_add", { request }),
   setOfficerDisabled: (request: SetOfficerDisabledRequest) => call<OfficerRow[]>("officer_set_disabled", { request }),
   resetPassphrase: (request: ResetPassphraseRequest) => call<void>("officer_reset_passphrase", { request }),
+  setApprovalLimit: (request: SetApprovalLimitRequest) => call<OfficerRow[]>("officer_set_approval_limit", { request }),
+  checkClient: (form: ClientForm) => call<FieldIssue[]>("client_check", { form }),
+  createClient: (form: ClientForm) => call<string>("client_create", { form }),
+  updateClient: (request: ClientUpdateRequest) => call<number>("client_update", { request }),
+  client: (id: string) => call<ClientCard>("client_get", { id }),
+  searchClients: (query: string, after: string | null) => call<ClientPage>("clients_search", { request: { query, after } }),
+  inspectIin: (iin: string) => call<IinInfo>("iin_inspect", { iin }),
+  products: () => call<ProductView[]>("products_list"),
+  quote: (form: ApplicationForm) => call<QuoteReport>("application_quote", { form }),
+  createApplication: (request: ApplicationCreateRequest) => call<string>("application_create", { request }),
+  saveDraft: (request: ApplicationSaveRequest) => call<void>("application_save_draft", { request }),
+  submitApplication: (request: ApplicationSaveRequest) => call<void>("application_submit", { request }),
+  reviseApplication: (request: ApplicationSaveRequest) => call<string>("application_revise", { request }),
+  stepApplication: (request: ApplicationStepRequest) => call<Stage>("application_step", { request }),
+  application: (id: string) => call<ApplicationView>("application_get", { id }),
+  applications: (stage: Stage | null, after: string | null) => call<ApplicationPage>("applications_list", { request: { stage, after } }),
+  approvalQueue: () => call<ApplicationRowView[]>("approval_queue"),
 };

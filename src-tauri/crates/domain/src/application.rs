@@ -88,6 +88,17 @@ pub enum Step {
 }
 
 impl Step {
+    pub const ALL: [Step; 8] = [
+        Step::Submit,
+        Step::Approve,
+        Step::Decline,
+        Step::Return,
+        Step::Refer,
+        Step::IssueOffer,
+        Step::Sign,
+        Step::Revise,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Step::Submit => "submit",
@@ -120,7 +131,7 @@ impl Step {
 pub enum StepError {
     #[error("this step is not possible from the application's current stage")]
     WrongStage,
-    #[error("an officer may not check an application they made")]
+    #[error("maker and checker must be different officers")]
     SameOfficer,
     #[error("only a supervisor decides applications")]
     NotChecker,
@@ -141,16 +152,27 @@ pub struct Actor<'a> {
     pub approval_limit: Money,
 }
 
+/// Who has taken part in an application so far, across its versions.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Parties<'a> {
+    /// Officers who made (created or submitted) a version.
+    pub makers: &'a [&'a str],
+    /// Officers who decided a version.
+    pub checkers: &'a [&'a str],
+}
+
 /// The stage after `step` from `stage`, if the step is allowed for `actor` on an application of
-/// `amount` whose versions were made by `makers`.
+/// `amount` with these `parties`. Maker and checker stay two people both ways: a maker never
+/// decides, and whoever decided does not take the maker's steps (submit, offer, sign, revise).
 pub fn next(
     stage: Stage,
     step: Step,
     actor: &Actor<'_>,
-    makers: &[&str],
+    parties: Parties<'_>,
     amount: Money,
     reason: Option<&str>,
 ) -> Result<Stage, StepError> {
+    let makers = parties.makers;
     let to = match (stage, step) {
         (Stage::Draft, Step::Submit) => Stage::Submitted,
         (Stage::Submitted, Step::Approve) => Stage::Approved,
@@ -172,6 +194,8 @@ pub fn next(
         if matches!(step, Step::Approve | Step::Decline) && amount > actor.approval_limit {
             return Err(StepError::AboveLimit);
         }
+    } else if parties.checkers.contains(&actor.officer_id) {
+        return Err(StepError::SameOfficer);
     }
     if step.needs_reason() && reason.is_none_or(|r| r.trim().is_empty()) {
         return Err(StepError::ReasonRequired);
@@ -283,6 +307,33 @@ mod tests {
         Money::from_tenge(t).expect("money")
     }
 
+    fn makers<'a>(m: &'a [&'a str]) -> Parties<'a> {
+        Parties {
+            makers: m,
+            checkers: &[],
+        }
+    }
+
+    #[test]
+    fn whoever_decided_does_not_take_the_makers_steps() {
+        let s = supervisor("sup");
+        let parties = Parties {
+            makers: &["off"],
+            checkers: &["sup"],
+        };
+        for (stage, step) in [
+            (Stage::Approved, Step::IssueOffer),
+            (Stage::Approved, Step::Revise),
+            (Stage::Returned, Step::Revise),
+        ] {
+            assert_eq!(
+                next(stage, step, &s, parties, tenge(5), None),
+                Err(StepError::SameOfficer),
+                "the checker of {stage:?} must not {step:?}"
+            );
+        }
+    }
+
     fn supervisor(id: &str) -> Actor<'_> {
         Actor {
             officer_id: id,
@@ -299,7 +350,10 @@ mod tests {
                 Stage::Submitted,
                 Step::Approve,
                 &s,
-                &["off", "sup"],
+                Parties {
+                    makers: &["off", "sup"],
+                    checkers: &[]
+                },
                 tenge(10),
                 None
             ),
@@ -311,7 +365,10 @@ mod tests {
                 Stage::Submitted,
                 Step::Approve,
                 &s,
-                &["off"],
+                Parties {
+                    makers: &["off"],
+                    checkers: &[]
+                },
                 tenge(10),
                 None
             ),
@@ -325,13 +382,20 @@ mod tests {
         let big = tenge(1_000_001);
         for step in [Step::Approve, Step::Decline] {
             assert_eq!(
-                next(Stage::Submitted, step, &s, &["off"], big, Some("x")),
+                next(Stage::Submitted, step, &s, makers(&["off"]), big, Some("x")),
                 Err(StepError::AboveLimit),
                 "{step:?} above the limit is head office's call"
             );
         }
         assert_eq!(
-            next(Stage::Submitted, Step::Refer, &s, &["off"], big, None),
+            next(
+                Stage::Submitted,
+                Step::Refer,
+                &s,
+                makers(&["off"]),
+                big,
+                None
+            ),
             Ok(Stage::Referred)
         );
         assert_eq!(
@@ -339,7 +403,10 @@ mod tests {
                 Stage::Submitted,
                 Step::Return,
                 &s,
-                &["off"],
+                Parties {
+                    makers: &["off"],
+                    checkers: &[]
+                },
                 big,
                 Some("паспорт")
             ),
@@ -355,7 +422,14 @@ mod tests {
             approval_limit: tenge(1_000_000),
         };
         assert_eq!(
-            next(Stage::Submitted, Step::Approve, &o, &["o1"], tenge(5), None),
+            next(
+                Stage::Submitted,
+                Step::Approve,
+                &o,
+                makers(&["o1"]),
+                tenge(5),
+                None
+            ),
             Err(StepError::NotChecker)
         );
         let s = supervisor("sup");
@@ -364,7 +438,10 @@ mod tests {
                 Stage::Submitted,
                 Step::Decline,
                 &s,
-                &["o1"],
+                Parties {
+                    makers: &["o1"],
+                    checkers: &[]
+                },
                 tenge(5),
                 Some("  ")
             ),
@@ -398,7 +475,7 @@ mod tests {
         ];
         for stage in Stage::ALL {
             for step in steps {
-                let r = next(stage, step, &s, &["o"], tenge(5), Some("why"));
+                let r = next(stage, step, &s, makers(&["o"]), tenge(5), Some("why"));
                 assert_eq!(
                     r.is_ok(),
                     allowed.contains(&(stage, step)),

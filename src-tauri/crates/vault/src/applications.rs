@@ -4,7 +4,7 @@
 //! with the audit entry and the outbox record.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use domain::application::{Actor, Stage, Step, StepError, Terms};
+use domain::application::{Actor, Parties, Stage, Step, StepError, Terms};
 use domain::catalog::Quote;
 use domain::money::Money;
 use domain::schedule::Method;
@@ -426,6 +426,22 @@ impl Vault {
         Ok(new_id)
     }
 
+    /// The steps the signed-in officer may take on `id` now, under the same rules the steps apply.
+    pub fn available_steps(&self, id: &str) -> Result<Vec<Step>, VaultError> {
+        let current = Self::read_application(&self.conn, id)?;
+        let mut out = Vec::new();
+        for step in Step::ALL {
+            if !step.is_decision() && self.require_maker().is_err() {
+                continue;
+            }
+            // A reason is the officer's to give; here only whether the step is open matters.
+            if next_stage(&self.conn, &self.officer, &current, step, Some("reason")).is_ok() {
+                out.push(step);
+            }
+        }
+        Ok(out)
+    }
+
     /// One version by id.
     pub fn application(&self, id: &str) -> Result<ApplicationRecord, VaultError> {
         Self::read_application(&self.conn, id)
@@ -590,29 +606,38 @@ pub const MAX_REASON: usize = 500;
 
 /// The stage `step` leads to, under the lifecycle's rules, for the signed-in officer.
 fn next_stage(
-    tx: &Transaction<'_>,
+    conn: &rusqlite::Connection,
     officer: &Officer,
     current: &ApplicationRecord,
     step: Step,
     reason: Option<&str>,
 ) -> Result<Stage, VaultError> {
-    let mut makers: Vec<String> = {
-        let mut s = tx.prepare_cached(
-            "SELECT maker_id FROM application WHERE lineage = ?1
-             UNION SELECT e.officer_id FROM application_event e JOIN application a ON a.id = e.application_id
-             WHERE a.lineage = ?1 AND e.step = 'submit'",
-        )?;
-        s.query_map([&current.lineage], |r| r.get(0))?
-            .collect::<Result<_, _>>()?
+    let officers = |sql: &str| -> Result<Vec<String>, VaultError> {
+        let mut s = conn.prepare_cached(sql)?;
+        Ok(s.query_map([&current.lineage], |r| r.get(0))?
+            .collect::<Result<_, _>>()?)
     };
-    makers.sort();
+    let makers = officers(
+        "SELECT maker_id FROM application WHERE lineage = ?1
+         UNION SELECT e.officer_id FROM application_event e JOIN application a ON a.id = e.application_id
+         WHERE a.lineage = ?1 AND e.step = 'submit'",
+    )?;
+    let checkers = officers(
+        "SELECT e.officer_id FROM application_event e JOIN application a ON a.id = e.application_id
+         WHERE a.lineage = ?1 AND e.step IN ('approve', 'decline', 'return', 'refer')",
+    )?;
     let makers: Vec<&str> = makers.iter().map(String::as_str).collect();
+    let checkers: Vec<&str> = checkers.iter().map(String::as_str).collect();
     let actor = Actor {
         officer_id: &officer.id.0,
         is_supervisor: officer.role == Role::Supervisor,
-        approval_limit: approval_limit(tx, &officer.id)?,
+        approval_limit: approval_limit(conn, &officer.id)?,
     };
-    domain::application::next(current.stage, step, &actor, &makers, current.amount, reason)
+    let parties = Parties {
+        makers: &makers,
+        checkers: &checkers,
+    };
+    domain::application::next(current.stage, step, &actor, parties, current.amount, reason)
         .map_err(VaultError::Step)
 }
 

@@ -1,0 +1,140 @@
+//! A day at the desk (SCENARIOS.md): an officer registers a client found by IIN, takes a loan
+//! application with a live quote and submits it; a supervisor approves it from their queue.
+
+use thirtyfour::By;
+
+use crate::desk::{Desk, TestResult, WAIT};
+use crate::{check, check_eq};
+
+const OFFICER: &str = "Дәурен Ержанов";
+const SUPERVISOR: &str = "Гүлнар Сапарова";
+const PASS: &str = "кок-тобе 2026";
+
+async fn register_apply_submit_approve(d: &Desk) -> TestResult {
+    d.create_vault("Әлия Қасымова", "тёплый чай с молоком")
+        .await?;
+    d.add_officer(OFFICER, "кредитный специалист", PASS).await?;
+    d.add_officer(SUPERVISOR, "супервайзер", PASS).await?;
+    d.type_into("approval-limit", "1000000").await?;
+    d.click("approval-limit-set").await?;
+    d.expect_text(
+        "officers-notice",
+        "Сохранено.",
+        "the supervisor's approval limit is set",
+    )
+    .await?;
+
+    // The officer: a client walks in; the search box reads the IIN.
+    d.switch_to(OFFICER, PASS).await?;
+    d.click("nav-clients").await?;
+    d.type_into("client-search", "061211600013").await?;
+    check_eq!(
+        d.wait_text("error-text", WAIT, |t| !t.is_empty()).await?,
+        "Контрольная цифра ИИН не сходится: проверьте, нет ли опечатки.",
+        "a mistyped IIN is refused at once, saying why"
+    );
+    d.type_into("client-search", "061211600012").await?;
+    d.click("client-new-with-iin").await?;
+    check_eq!(
+        d.value("c-birth_date").await?,
+        "11.12.2006",
+        "the birth date comes from the IIN"
+    );
+    check!(
+        d.el("c-sex-female").await?.is_selected().await?,
+        "the sex comes from the IIN"
+    );
+    d.type_into("c-surname", "Сейтқали").await?;
+    d.type_into("c-given_name", "Айгерим").await?;
+    d.type_into("c-document_number", "045123456").await?;
+    d.type_into("c-document_issued_on", "15012023").await?;
+    check_eq!(
+        d.value("c-document_issued_on").await?,
+        "15.01.2023",
+        "the date mask puts the dots in"
+    );
+    d.type_into("c-document_expires_on", "14012033").await?;
+    d.type_into("c-phone", "89012345678").await?;
+    check_eq!(
+        d.wait_text("c-phone-error", WAIT, |t| !t.is_empty())
+            .await?,
+        "Номер не казахстанский: после +7 должна идти 7.",
+        "a Russian number is refused next to the field while typing"
+    );
+    d.type_into("c-phone", "87012345678").await?;
+    check_eq!(
+        d.value("c-phone").await?,
+        "+7 701 234 56 78",
+        "the phone mask normalises 8 to +7"
+    );
+    d.wait_text("c-phone-error", WAIT, |t| t.is_empty()).await?;
+    d.type_into("c-registration_address", "Алматы, ул. Абая, 1, кв. 5")
+        .await?;
+    d.type_into("c-monthly_income", "350000").await?;
+    d.screenshot("client-form").await?;
+    d.click("client-save").await?;
+    d.expect_text(
+        "client-name",
+        "Сейтқали Айгерим",
+        "the client card opens after saving",
+    )
+    .await?;
+
+    // The application, with the quote updating as the officer types.
+    d.click("application-new").await?;
+    d.type_into("a-amount", "500000").await?;
+    d.type_into("a-months", "12").await?;
+    let gesv = d
+        .wait_text("quote-gesv", WAIT, |t| t.ends_with('%'))
+        .await?;
+    check!(gesv.ends_with(" %"), format!("the ГЭСВ is shown: {gesv:?}"));
+    let rows = d
+        .driver
+        .find_all(By::Css("[data-testid=\"schedule-row\"]"))
+        .await?;
+    check_eq!(rows.len(), 12, "a 12-month schedule has 12 payments");
+    d.type_into("a-amount", "5000000").await?;
+    check_eq!(
+        d.wait_text("quote-refused", WAIT, |t| !t.is_empty())
+            .await?,
+        "Сумма больше максимальной для продукта.",
+        "terms outside the product are refused before submit, with the rule named"
+    );
+    d.type_into("a-amount", "500000").await?;
+    d.wait_text("quote-gesv", WAIT, |t| t.ends_with('%'))
+        .await?;
+    d.type_into("a-purpose", "ремонт квартиры").await?;
+    d.screenshot("application-form").await?;
+    d.click("application-submit").await?;
+    d.expect_text(
+        "stage",
+        "на решении",
+        "the submitted application waits for a decision",
+    )
+    .await?;
+
+    // The supervisor decides from their queue.
+    d.switch_to(SUPERVISOR, PASS).await?;
+    d.click("nav-applications").await?;
+    let queue = d.el("approval-queue").await?;
+    check!(
+        queue.text().await?.contains("Сейтқали Айгерим"),
+        "the application is in the supervisor's queue"
+    );
+    d.click("application-open").await?;
+    d.click("step-approve").await?;
+    d.expect_text("stage", "одобрена", "the supervisor approves")
+        .await?;
+    let history = d.text("application-history").await?;
+    check!(
+        history.contains(OFFICER) && history.contains(SUPERVISOR),
+        format!("the history names the maker and the checker: {history}")
+    );
+    d.screenshot("application-approved").await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_officer_registers_applies_and_submits_and_a_supervisor_approves() {
+    Desk::run("apply-approve", register_apply_submit_approve).await;
+}
