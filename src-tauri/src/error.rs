@@ -244,7 +244,13 @@ impl From<VaultError> for CommandError {
                 StepError::SameOfficer => ErrorCode::SameOfficer,
                 StepError::NotChecker => ErrorCode::NotChecker,
                 StepError::AboveLimit => ErrorCode::AboveLimit,
-                StepError::ReasonRequired => ErrorCode::ReasonRequired,
+                StepError::ReasonRequired => {
+                    return CommandError {
+                        code: ErrorCode::ReasonRequired,
+                        message: e.to_string(),
+                        field: Some("reason".into()),
+                    };
+                }
             },
             VaultError::ReasonTooLong => {
                 return CommandError {

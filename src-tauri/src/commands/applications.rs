@@ -166,8 +166,13 @@ pub(crate) fn terms(form: &ApplicationForm, now: DateTime<Utc>) -> Result<Terms,
 pub(crate) fn products(now: DateTime<Utc>) -> Result<Vec<ProductView>, CommandError> {
     let catalog = catalog()?;
     let date = desk_date(now);
-    let mut ids: Vec<&str> = catalog.products.iter().map(|p| p.id.as_str()).collect();
-    ids.dedup();
+    // A product may have several dated entries: offer each id once, in the catalog's order.
+    let mut ids: Vec<&str> = Vec::new();
+    for p in &catalog.products {
+        if !ids.contains(&p.id.as_str()) {
+            ids.push(&p.id);
+        }
+    }
     Ok(ids
         .into_iter()
         .filter_map(|id| catalog.product(id, date))
