@@ -267,8 +267,25 @@ impl Desk {
         self.el(id).await?.text().await
     }
 
+    /// Clicks the element; if the screen re-rendered it between finding and clicking (a stale
+    /// element), finds it again, a few times.
     pub async fn click(&self, id: &str) -> WebDriverResult<()> {
-        self.el(id).await?.click().await
+        let mut attempts = 0;
+        loop {
+            match self.el(id).await?.click().await {
+                Err(e)
+                    if attempts < 5
+                        && matches!(
+                            e.as_inner(),
+                            thirtyfour::error::WebDriverErrorInner::StaleElementReference(_)
+                        ) =>
+                {
+                    attempts += 1;
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                other => return other,
+            }
+        }
     }
 
     pub async fn type_into(&self, id: &str, text: &str) -> WebDriverResult<()> {
