@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use domain::application::{self, ApplicationForm, Stage, Step, Terms};
 use domain::catalog::Catalog;
+use domain::field::Problem;
 use domain::money::Money;
 use domain::schedule::Method;
 use serde::{Deserialize, Serialize};
@@ -318,18 +319,20 @@ pub(crate) fn step(
     request: &ApplicationStepRequest,
     now: DateTime<Utc>,
 ) -> Result<Stage, CommandError> {
-    if request
-        .reason
-        .as_deref()
-        .is_some_and(|r| r.chars().count() > vault::MAX_REASON)
-    {
-        return Err(CommandError {
-            code: ErrorCode::TooLong,
-            message: "the reason is too long".into(),
-            field: Some("reason".into()),
-        });
+    // The reason as it will be stored: trimmed, at most MAX_REASON characters, no control
+    // characters other than line breaks and tabs.
+    let reason = request.reason.as_deref().map(str::trim);
+    let problem = match reason {
+        Some(r) if r.chars().count() > vault::MAX_REASON => Some(Problem::TooLong),
+        Some(r) if r.chars().any(|c| c.is_control() && c != '\n' && c != '\t') => {
+            Some(Problem::BadCharacter)
+        }
+        _ => None,
+    };
+    if let Some(p) = problem {
+        return Err(CommandError::field("reason", p));
     }
-    Ok(v.step_application(&request.id, request.step, request.reason.as_deref(), now)?)
+    Ok(v.step_application(&request.id, request.step, reason, now)?)
 }
 
 pub(crate) fn list(

@@ -203,6 +203,9 @@ pub(crate) fn search(v: &Vault, request: &ClientSearchRequest) -> Result<ClientP
 }
 
 pub(crate) fn inspect_iin(v: &Vault, iin: &str) -> Result<IinInfo, CommandError> {
+    if iin.trim().is_empty() {
+        return Err(CommandError::field("iin", domain::field::Problem::Required));
+    }
     let parsed =
         Iin::parse(iin.trim()).map_err(|e| CommandError::field("iin", client::iin_problem(&e)))?;
     Ok(IinInfo {

@@ -136,6 +136,12 @@ pub(crate) fn set_approval_limit(
     request: &SetApprovalLimitRequest,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<(), CommandError> {
+    if request.amount.trim().is_empty() {
+        return Err(CommandError::field(
+            "amount",
+            domain::field::Problem::Required,
+        ));
+    }
     let amount = domain::Money::parse(&request.amount)
         .map_err(|_| CommandError::field("amount", domain::field::Problem::Format))?;
     if amount < domain::Money::ZERO {

@@ -219,6 +219,36 @@ fn date(s: &str) -> NaiveDate {
     s.parse().expect("iso date")
 }
 
+/// A product the desk offers must be issuable across its whole range: every corner of amount and
+/// term, by every method, within the caps (a 3-month consumer loan with a 1 % fee once was not).
+#[test]
+fn every_shipped_product_is_issuable_at_every_limit() {
+    let c = shipped_catalog();
+    for day in ["2026-01-01", "2026-11-25", "2026-12-31"] {
+        let day = date(day);
+        for p in &c.products {
+            for tenge in [p.min_amount_tenge, p.max_amount_tenge] {
+                for months in [p.min_months, p.max_months] {
+                    for &method in &p.methods {
+                        let q = c.quote(
+                            &p.id,
+                            Money::from_tenge(tenge).expect("fits"),
+                            months,
+                            method,
+                            day,
+                        );
+                        assert!(
+                            q.is_ok(),
+                            "{} at {tenge} ₸ over {months} months ({method:?}) on {day} must be issuable: {q:?}",
+                            p.id
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
 #[test]
 fn the_shipped_catalog_quotes_within_the_caps() {
     use domain::schedule::Method;
@@ -283,7 +313,7 @@ fn quotes_outside_the_product_are_refused_with_the_rule() {
     assert_eq!(
         c.quote("consumer-12", t(500_000), 48, Method::Annuity, day)
             .err(),
-        Some(QuoteError::Term { min: 3, max: 36 })
+        Some(QuoteError::Term { min: 7, max: 36 })
     );
     assert_eq!(
         c.quote("short-1", t(100_000), 1, Method::EqualPrincipal, day)
