@@ -19,7 +19,7 @@ use crate::commands::officers::{
     SetOfficerDisabledRequest,
 };
 use crate::commands::session::{
-    CreateVaultRequest, OfficerChoice, SessionStatus, SignedInOfficer, UnlockRequest,
+    CreateVaultRequest, FormDraftDto, OfficerChoice, SessionStatus, SignedInOfficer, UnlockRequest,
 };
 use crate::error::{CommandError, ErrorCode};
 use crate::quote::{Amount, Payment, QuoteReport};
@@ -45,6 +45,7 @@ fn generated() -> String {
         SetOfficerDisabledRequest::decl(),
         ResetPassphraseRequest::decl(),
         SetApprovalLimitRequest::decl(),
+        FormDraftDto::decl(),
         Sex::decl(),
         DocumentKind::decl(),
         ClientForm::decl(),

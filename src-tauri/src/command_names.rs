@@ -32,4 +32,6 @@ pub const COMMANDS: &[&str] = &[
     "applications_list",
     "approval_queue",
     "officer_set_approval_limit",
+    "form_draft_save",
+    "form_draft_take",
 ];

@@ -35,6 +35,8 @@ pub fn run_gui() -> ExitCode {
             commands::session::session_unlock,
             commands::session::session_lock,
             commands::session::session_touch,
+            commands::session::form_draft_take,
+            commands::session::form_draft_save,
             commands::officers::officers_list,
             commands::officers::officer_add,
             commands::officers::officer_set_disabled,

@@ -35,6 +35,13 @@ impl Session {
         }
     }
 
+    /// Seconds until auto-lock, as of `now`.
+    pub fn idle_left(&self, now: Instant) -> u64 {
+        self.idle_limit
+            .saturating_sub(now.duration_since(self.last_activity))
+            .as_secs()
+    }
+
     pub fn idle_expired(&self, now: Instant) -> bool {
         now.duration_since(self.last_activity) >= self.idle_limit
     }
@@ -93,6 +100,25 @@ impl AppState {
             ));
         }
         session.last_activity = now;
+        f(&mut session.vault)
+    }
+
+    /// Like [`with_session`](Self::with_session), for what the window does on its own (saving
+    /// the open form before auto-lock): it does not count as the officer's activity.
+    pub fn with_session_quiet<T>(
+        &self,
+        f: impl FnOnce(&mut Vault) -> Result<T, CommandError>,
+    ) -> Result<T, CommandError> {
+        let mut slot = self.slot();
+        if slot
+            .as_ref()
+            .is_some_and(|s| s.idle_expired(Instant::now()))
+        {
+            slot.take();
+        }
+        let session = slot
+            .as_mut()
+            .ok_or_else(|| CommandError::new(ErrorCode::NotSignedIn, "no officer is signed in"))?;
         f(&mut session.vault)
     }
 }

@@ -138,3 +138,50 @@ async fn register_apply_submit_approve(d: &Desk) -> TestResult {
 async fn an_officer_registers_applies_and_submits_and_a_supervisor_approves() {
     Desk::run("apply-approve", register_apply_submit_approve).await;
 }
+
+/// SCENARIOS.md: "an open form is first saved as a draft inside the vault, then the key is dropped
+/// and the screen cleared; unlocking returns to the draft."
+async fn auto_lock_keeps_the_open_form(d: &Desk) -> TestResult {
+    d.create_vault("Әлия Қасымова", "тёплый чай с молоком")
+        .await?;
+    d.add_officer(OFFICER, "кредитный специалист", PASS).await?;
+    d.type_into("auto-lock", "1").await?;
+    d.click("auto-lock-save").await?;
+    d.el("auto-lock-saved").await?;
+    d.switch_to(OFFICER, PASS).await?;
+    d.click("nav-clients").await?;
+    d.click("client-new").await?;
+    d.type_into("c-iin", "061211600012").await?;
+    d.type_into("c-surname", "Сейтқали").await?;
+    // One idle minute (plus the lock thread's and the window's polling).
+    let title = d
+        .wait_text("screen-title", std::time::Duration::from_secs(100), |t| {
+            t == "Разблокировка рабочего места"
+        })
+        .await?;
+    check_eq!(
+        title,
+        "Разблокировка рабочего места",
+        "the desk locks itself after the idle minute"
+    );
+    d.unlock_as(OFFICER, PASS).await?;
+    // The client form is open again (without the draft, unlocking lands on the client list).
+    d.el("c-surname").await?;
+    check_eq!(
+        d.value("c-surname").await?,
+        "Сейтқали",
+        "what was typed before the lock is back"
+    );
+    check_eq!(d.value("c-iin").await?, "061211600012", "the IIN too");
+    check_eq!(
+        d.value("c-birth_date").await?,
+        "11.12.2006",
+        "and what the IIN filled in"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn auto_lock_saves_the_open_form_and_unlocking_returns_to_it() {
+    Desk::run("auto-lock-draft", auto_lock_keeps_the_open_form).await;
+}

@@ -24,6 +24,9 @@ pub enum SessionStatus {
         /// `None` when the count could not be read (shown as unknown, never as zero).
         #[ts(type = "number | null")]
         outbox_pending: Option<i64>,
+        /// Seconds until the desk locks itself unless the officer does something.
+        #[ts(type = "number")]
+        idle_seconds_left: u64,
     },
 }
 
@@ -61,7 +64,8 @@ pub struct UnlockRequest {
     pub passphrase: Passphrase,
 }
 
-fn signed_in(v: &Vault) -> SessionStatus {
+fn signed_in(s: &Session) -> SessionStatus {
+    let v = &s.vault;
     let o = v.officer();
     SessionStatus::Unlocked {
         officer: SignedInOfficer {
@@ -71,13 +75,14 @@ fn signed_in(v: &Vault) -> SessionStatus {
             keychain_is_os: v.keychain_backend().is_os_keychain(),
         },
         outbox_pending: v.outbox_pending().ok(),
+        idle_seconds_left: s.idle_left(Instant::now()),
     }
 }
 
 pub(crate) fn status_of(state: &AppState) -> Result<SessionStatus, CommandError> {
     state.lock_if_idle(Instant::now());
     if let Some(s) = state.slot().as_ref() {
-        return Ok(signed_in(&s.vault));
+        return Ok(signed_in(s));
     }
     Ok(match state.vault_dir.state()? {
         VaultState::Missing => SessionStatus::NoVault,
@@ -151,8 +156,9 @@ pub(crate) async fn vault_create(
         Ok(v)
     })
     .await?;
-    let status = signed_in(&vault);
-    *state.slot() = Some(Session::new(vault));
+    let session = Session::new(vault);
+    let status = signed_in(&session);
+    *state.slot() = Some(session);
     Ok(status)
 }
 
@@ -184,8 +190,9 @@ pub(crate) async fn session_unlock(
             return Err(e);
         }
     };
-    let status = signed_in(&vault);
-    *state.slot() = Some(Session::new(vault));
+    let session = Session::new(vault);
+    let status = signed_in(&session);
+    *state.slot() = Some(session);
     Ok(status)
 }
 
@@ -201,4 +208,39 @@ pub(crate) fn session_lock(state: State<'_, AppState>) -> Result<SessionStatus, 
 #[tauri::command]
 pub(crate) fn session_touch(state: State<'_, AppState>) -> Result<(), CommandError> {
     state.with_session(ANY_ROLE, |_| Ok(()))
+}
+
+/// The officer's open form, as the window keeps it for auto-lock.
+#[derive(Debug, Serialize, Deserialize, TS)]
+pub struct FormDraftDto {
+    /// Which form (`client`, `application`).
+    pub kind: String,
+    /// The form's content and where it was open, as the window serialised it.
+    pub data: String,
+}
+
+/// Saves the open form before the desk locks itself; not the officer's activity, so it does not
+/// postpone the lock it prepares for.
+#[tauri::command]
+pub(crate) fn form_draft_save(
+    state: State<'_, AppState>,
+    draft: FormDraftDto,
+) -> Result<(), CommandError> {
+    state.with_session_quiet(|v| {
+        Ok(v.save_form_draft(&draft.kind, &draft.data, chrono::Utc::now())?)
+    })
+}
+
+/// Hands back (once) the form the officer had open when the desk locked itself.
+#[tauri::command]
+pub(crate) fn form_draft_take(
+    state: State<'_, AppState>,
+) -> Result<Option<FormDraftDto>, CommandError> {
+    state.with_session(ANY_ROLE, |v| {
+        Ok(v.take_form_draft(chrono::Utc::now())?
+            .map(|d| FormDraftDto {
+                kind: d.kind,
+                data: d.data,
+            }))
+    })
 }

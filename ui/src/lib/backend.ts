@@ -20,6 +20,7 @@ import type {
   CreateVaultRequest,
   ErrorCode,
   FieldIssue,
+  FormDraftDto,
   IinInfo,
   OfficerRow,
   ProductView,
@@ -151,4 +152,6 @@ export const backend = {
   application: (id: string) => call<ApplicationView>("application_get", { id }),
   applications: (stage: Stage | null, after: string | null) => call<ApplicationPage>("applications_list", { request: { stage, after } }),
   approvalQueue: () => call<ApplicationRowView[]>("approval_queue"),
+  saveFormDraft: (draft: FormDraftDto) => call<void>("form_draft_save", { draft }),
+  takeFormDraft: () => call<FormDraftDto | null>("form_draft_take"),
 };

@@ -21,7 +21,11 @@ export type SessionStatus = { "state": "no_vault" } | { "state": "locked", offic
 /**
  * `None` when the count could not be read (shown as unknown, never as zero).
  */
-outbox_pending: number | null, };
+outbox_pending: number | null, 
+/**
+ * Seconds until the desk locks itself unless the officer does something.
+ */
+idle_seconds_left: number, };
 
 export type CreateVaultRequest = { admin_name: string, passphrase: string, 
 /**
@@ -71,6 +75,16 @@ export type SetApprovalLimitRequest = { officer_id: string,
  * As the administrator types money.
  */
 amount: string, };
+
+export type FormDraftDto = { 
+/**
+ * Which form (`client`, `application`).
+ */
+kind: string, 
+/**
+ * The form's content and where it was open, as the window serialised it.
+ */
+data: string, };
 
 export type Sex = "male" | "female";
 

@@ -101,6 +101,13 @@ const STEPS: &[&str] = &[
      CREATE INDEX application_event_by_application ON application_event(application_id, seq);
      ALTER TABLE officer ADD COLUMN approval_limit_tiyn INTEGER
          CHECK (approval_limit_tiyn IS NULL OR approval_limit_tiyn >= 0);",
+    // 4: an officer's open form, kept when the desk locks itself so unlocking returns to it.
+    "CREATE TABLE form_draft (
+         officer_id  TEXT PRIMARY KEY REFERENCES officer(id),
+         kind        TEXT NOT NULL,
+         data        TEXT NOT NULL,
+         saved_at    TEXT NOT NULL
+     );",
 ];
 
 /// The schema version this build writes.

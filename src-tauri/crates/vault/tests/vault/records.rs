@@ -460,3 +460,53 @@ fn an_administrator_sets_limits_but_does_not_make_or_check() {
         Err(VaultError::Forbidden)
     ));
 }
+
+#[test]
+fn an_open_form_is_kept_for_its_officer_once_audited_and_never_queued() {
+    let b = branch();
+    let mut off = b.as_officer();
+    let outbox = off.outbox_pending().expect("outbox");
+    let audit = off.audit_len().expect("audit");
+    off.save_form_draft("client", r#"{"surname":"Сейтқали"}"#, now())
+        .expect("save");
+    off.save_form_draft("client", r#"{"surname":"Сейтқали Айгерим"}"#, now())
+        .expect("a later save replaces the earlier one");
+    assert_eq!(
+        off.audit_len().expect("audit"),
+        audit + 2,
+        "each save is audited"
+    );
+    assert_eq!(
+        off.outbox_pending().expect("outbox"),
+        outbox,
+        "a form draft is desk-local scratch, never sent to head office"
+    );
+    assert!(matches!(
+        off.save_form_draft("client", &"x".repeat(vault::MAX_FORM_DRAFT + 1), now()),
+        Err(VaultError::BadSetting)
+    ));
+    drop(off);
+
+    let mut sup = b.as_supervisor(&b.supervisor);
+    assert_eq!(
+        sup.take_form_draft(now()).expect("take"),
+        None,
+        "another officer does not get the officer's form"
+    );
+    drop(sup);
+    let mut off = b.as_officer();
+    let d = off
+        .take_form_draft(now())
+        .expect("take")
+        .expect("the draft");
+    assert_eq!(
+        (d.kind.as_str(), d.data.as_str()),
+        ("client", r#"{"surname":"Сейтқали Айгерим"}"#)
+    );
+    assert_eq!(
+        off.take_form_draft(now()).expect("take"),
+        None,
+        "handed back once"
+    );
+    assert_eq!(off.first_broken_audit_entry().expect("verify"), None);
+}
