@@ -80,6 +80,8 @@ pub struct ClientRowView {
 pub struct ClientPage {
     pub items: Vec<ClientRowView>,
     pub next: Option<String>,
+    /// The query was too short to search (fewer than 2 letters or 4 digits).
+    pub too_short: bool,
 }
 
 #[derive(Debug, Deserialize, TS)]
@@ -181,11 +183,8 @@ pub(crate) fn card(v: &Vault, id: &str) -> Result<ClientCard, CommandError> {
 }
 
 pub(crate) fn search(v: &Vault, request: &ClientSearchRequest) -> Result<ClientPage, CommandError> {
-    let page = v.search_clients(
-        &ClientQuery::parse(&request.query),
-        request.after.as_deref(),
-        PAGE,
-    )?;
+    let query = ClientQuery::parse(&request.query);
+    let page = v.search_clients(&query, request.after.as_deref(), PAGE)?;
     Ok(ClientPage {
         items: page
             .items
@@ -199,6 +198,7 @@ pub(crate) fn search(v: &Vault, request: &ClientSearchRequest) -> Result<ClientP
             })
             .collect(),
         next: page.next,
+        too_short: query == ClientQuery::TooShort,
     })
 }
 

@@ -110,7 +110,11 @@ export type ClientCard = { client: ClientView, applications: Array<ApplicationRo
 
 export type ClientRowView = { id: string, iin: string, full_name: string, phone: string, birth_date: string, };
 
-export type ClientPage = { items: Array<ClientRowView>, next: string | null, };
+export type ClientPage = { items: Array<ClientRowView>, next: string | null, 
+/**
+ * The query was too short to search (fewer than 2 letters or 4 digits).
+ */
+too_short: boolean, };
 
 export type ClientSearchRequest = { query: string, after: string | null, };
 

@@ -40,10 +40,21 @@ pub struct Page<T> {
     pub next: Option<String>,
 }
 
+/// Fewest letters a name search needs, and fewest digits an IIN or phone search needs: shorter
+/// input matches a large part of the register and tells the officer nothing.
+pub const MIN_NAME_LETTERS: usize = 2;
+pub const MIN_DIGITS: usize = 4;
+
+/// Above this many name matches a search walks the name index in order and keeps the matches,
+/// instead of sorting every match to find the first page (BENCHMARKS.md).
+const DENSE_MATCHES: i64 = 2_000;
+
 /// What the one search box was given.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ClientQuery {
     All,
+    /// Fewer than [`MIN_NAME_LETTERS`] letters or [`MIN_DIGITS`] digits: nothing is searched.
+    TooShort,
     /// Digits only: an IIN or its start, or a phone number or its start (`8…` read as `7…`).
     Digits(String),
     /// A phone number typed with `+` or separators: its digits, country code first.
@@ -65,18 +76,28 @@ impl ClientQuery {
             .chars()
             .all(|c| c.is_ascii_digit() || " +-()\u{a0}".contains(c));
         if phone_like && !digits.is_empty() {
-            if t.chars().all(|c| c.is_ascii_digit()) {
-                return ClientQuery::Digits(digits);
-            }
-            return ClientQuery::Phone(phone_digits_prefix(&digits));
+            let d = if t.chars().all(|c| c.is_ascii_digit()) {
+                ClientQuery::Digits(digits)
+            } else {
+                ClientQuery::Phone(phone_digits_prefix(&digits))
+            };
+            return match &d {
+                ClientQuery::Digits(x) | ClientQuery::Phone(x) if x.len() < MIN_DIGITS => {
+                    ClientQuery::TooShort
+                }
+                _ => d,
+            };
         }
         let words: Vec<String> = name_key(t)
             .split(|c: char| !c.is_alphanumeric())
             .filter(|w| !w.is_empty())
             .map(str::to_owned)
             .collect();
+        let letters: usize = words.iter().map(|w| w.chars().count()).sum();
         if words.is_empty() {
             ClientQuery::All
+        } else if letters < MIN_NAME_LETTERS {
+            ClientQuery::TooShort
         } else {
             ClientQuery::Name(words)
         }
@@ -282,6 +303,18 @@ impl Vault {
         after: Option<&str>,
         limit: u32,
     ) -> Result<Page<ClientRow>, VaultError> {
+        self.search_clients_with(query, after, limit, DENSE_MATCHES)
+    }
+
+    /// [`search_clients`](Self::search_clients) with the dense-match threshold as a parameter, so
+    /// tests can hold both strategies to the same answers.
+    fn search_clients_with(
+        &self,
+        query: &ClientQuery,
+        after: Option<&str>,
+        limit: u32,
+        dense_above: i64,
+    ) -> Result<Page<ClientRow>, VaultError> {
         let (after_key, after_id) = split_cursor(after);
         let limit = i64::from(limit.clamp(1, 200));
         // One more row than asked for tells whether another page exists.
@@ -289,6 +322,7 @@ impl Vault {
         let keyset = "(c.name_key, c.id) > (?1, ?2)";
         let order = "ORDER BY c.name_key, c.id LIMIT ?3";
         let rows: Vec<(ClientRow, String)> = match query {
+            ClientQuery::TooShort => Vec::new(),
             ClientQuery::All => {
                 let sql = format!("SELECT {ROW_COLUMNS} FROM client c WHERE {keyset} {order}");
                 let mut s = self.conn.prepare_cached(&sql)?;
@@ -318,12 +352,28 @@ impl Vault {
                     .collect::<Result<_, _>>()?
             }
             ClientQuery::Name(words) => {
-                let sql = format!(
-                    "SELECT {ROW_COLUMNS} FROM client_name f JOIN client c ON c.rowid = f.rowid
-                     WHERE client_name MATCH ?4 AND {keyset} {order}"
-                );
+                let fts = fts_query(words);
+                let matches: i64 = self.conn.query_row(
+                    "SELECT count(*) FROM client_name WHERE client_name MATCH ?1",
+                    [&fts],
+                    |r| r.get(0),
+                )?;
+                // Many matches: walk the name index in order and keep the matching rows (the
+                // first page is near). Few: take the matches and sort them.
+                let sql = if matches > dense_above {
+                    format!(
+                        "SELECT {ROW_COLUMNS} FROM client c INDEXED BY client_by_name
+                         WHERE c.rowid IN (SELECT rowid FROM client_name WHERE client_name MATCH ?4)
+                           AND {keyset} {order}"
+                    )
+                } else {
+                    format!(
+                        "SELECT {ROW_COLUMNS} FROM client_name f JOIN client c ON c.rowid = f.rowid
+                         WHERE client_name MATCH ?4 AND {keyset} {order}"
+                    )
+                };
                 let mut s = self.conn.prepare_cached(&sql)?;
-                s.query_map(params![after_key, after_id, fetch, fts_query(words)], row)?
+                s.query_map(params![after_key, after_id, fetch, fts], row)?
                     .collect::<Result<_, _>>()?
             }
         };
@@ -354,6 +404,14 @@ mod tests {
             ClientQuery::parse("0612"),
             ClientQuery::Digits("0612".into())
         );
+        assert_eq!(ClientQuery::parse("061"), ClientQuery::TooShort, "3 digits");
+        assert_eq!(ClientQuery::parse("8"), ClientQuery::TooShort);
+        assert_eq!(ClientQuery::parse("+7 7"), ClientQuery::TooShort);
+        assert_eq!(ClientQuery::parse("а"), ClientQuery::TooShort, "one letter");
+        assert_eq!(
+            ClientQuery::parse("ер"),
+            ClientQuery::Name(vec!["ер".into()])
+        );
         assert_eq!(
             ClientQuery::parse("+7 701 234"),
             ClientQuery::Phone("7701234".into())
@@ -371,6 +429,100 @@ mod tests {
             ClientQuery::All,
             "punctuation alone searches nothing in particular"
         );
+    }
+
+    #[test]
+    fn both_name_strategies_give_the_same_pages() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let keychain = crate::Keychain::mock().expect("mock");
+        let now = chrono::Utc::now();
+        let mut v = Vault::create(
+            &crate::VaultDir::new(tmp.path().join("vault")),
+            &keychain,
+            "Админ",
+            &crate::Passphrase::new("admin passphrase".into()),
+            None,
+            now,
+        )
+        .expect("vault");
+        let surnames = [
+            "Ахметова",
+            "Ахмедова",
+            "Ерланова",
+            "Сергеева",
+            "Ахметжанова",
+        ];
+        let given = ["Айгүл", "Ерке", "Әлия", "Ахмет"];
+        let mut serial = 0;
+        for s in surnames {
+            for g in given {
+                serial += 1;
+                let form = domain::client::ClientForm {
+                    iin: iin(serial),
+                    surname: s.into(),
+                    given_name: g.into(),
+                    birth_date: "11.12.1990".into(),
+                    sex: Some(domain::iin::Sex::Female),
+                    phone: format!("870123{serial:05}"),
+                    registration_address: "Алматы".into(),
+                    actual_address: "Алматы".into(),
+                    document_kind: Some(domain::client::DocumentKind::IdCard),
+                    document_number: "045123456".into(),
+                    document_issuer: "МВД РК".into(),
+                    document_issued_on: "15.01.2023".into(),
+                    document_expires_on: "14.01.2033".into(),
+                    monthly_income: "1".into(),
+                    ..Default::default()
+                };
+                let c = domain::client::check(&form, now.date_naive()).expect("valid client");
+                v.add_client(&c, now).expect("add");
+            }
+        }
+        for q in ["ах", "ахмет", "ер", "айгүл ах", "сер"] {
+            let pages = |dense_above: i64| {
+                let mut all = Vec::new();
+                let mut after = None;
+                loop {
+                    let p = v
+                        .search_clients_with(
+                            &ClientQuery::parse(q),
+                            after.as_deref(),
+                            3,
+                            dense_above,
+                        )
+                        .expect("search");
+                    all.extend(p.items.into_iter().map(|r| r.id));
+                    match p.next {
+                        Some(n) => after = Some(n),
+                        None => return all,
+                    }
+                }
+            };
+            let sorted = pages(i64::MAX);
+            assert!(!sorted.is_empty(), "{q} finds someone");
+            assert_eq!(
+                pages(0),
+                sorted,
+                "{q}: walking the name index gives the same pages"
+            );
+        }
+    }
+
+    /// A valid IIN for 11.12.1990, female, with this serial.
+    fn iin(serial: u32) -> String {
+        let mut d = [9, 0, 1, 2, 1, 1, 4, 0, 0, 0, 0];
+        let mut n = serial;
+        loop {
+            let mut t = n;
+            for i in (7..11).rev() {
+                d[i] = t % 10;
+                t /= 10;
+            }
+            if let Some(k) = domain::iin::check_digit(&d) {
+                return d.iter().chain([k].iter()).map(|x| x.to_string()).collect();
+            }
+            n += 1000;
+        }
     }
 
     #[test]

@@ -84,6 +84,7 @@ export const en: Messages = {
   "clients.search_hint": "12 digits: IIN; letters: name; +7 or 8: phone",
   "clients.new": "New client",
   "clients.new_with_iin": "New client with IIN",
+  "clients.too_short": "At least 2 letters of a name, or 4 digits of an IIN or phone.",
   "clients.none": "Nobody found.",
   "clients.more": "Show more",
   "clients.open": "Open",

@@ -85,6 +85,7 @@ export const kk: Messages = {
   "clients.search_hint": "12 сан — ЖСН; әріптер — аты-жөні; +7 немесе 8 — телефон",
   "clients.new": "Жаңа клиент",
   "clients.new_with_iin": "Осы ЖСН-мен жаңа клиент",
+  "clients.too_short": "Аты-жөнінің кемінде 2 әрпін немесе ЖСН не телефонның 4 цифрын енгізіңіз.",
   "clients.none": "Ешкім табылмады.",
   "clients.more": "Тағы көрсету",
   "clients.open": "Ашу",

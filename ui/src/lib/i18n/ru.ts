@@ -84,6 +84,7 @@ export const ru = {
   "clients.search_hint": "12 цифр — ИИН; буквы — ФИО; +7 или 8 — телефон",
   "clients.new": "Новый клиент",
   "clients.new_with_iin": "Новый клиент с ИИН",
+  "clients.too_short": "Не меньше 2 букв ФИО или 4 цифр ИИН или телефона.",
   "clients.none": "Никого не нашли.",
   "clients.more": "Показать ещё",
   "clients.open": "Открыть",
