@@ -353,9 +353,11 @@ impl Vault {
             }
             ClientQuery::Name(words) => {
                 let fts = fts_query(words);
+                // Counting stops just past the threshold: only which side of it matters.
                 let matches: i64 = self.conn.query_row(
-                    "SELECT count(*) FROM client_name WHERE client_name MATCH ?1",
-                    [&fts],
+                    "SELECT count(*) FROM
+                         (SELECT 1 FROM client_name WHERE client_name MATCH ?1 LIMIT ?2 + 1)",
+                    params![fts, dense_above.min(i64::MAX - 1)],
                     |r| r.get(0),
                 )?;
                 // Many matches: walk the name index in order and keep the matching rows (the
