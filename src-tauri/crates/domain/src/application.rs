@@ -463,18 +463,8 @@ mod tests {
             (Stage::Returned, Step::Revise),
             (Stage::Approved, Step::Revise),
         ];
-        let steps = [
-            Step::Submit,
-            Step::Approve,
-            Step::Decline,
-            Step::Return,
-            Step::Refer,
-            Step::IssueOffer,
-            Step::Sign,
-            Step::Revise,
-        ];
         for stage in Stage::ALL {
-            for step in steps {
+            for step in Step::ALL {
                 let r = next(stage, step, &s, makers(&["o"]), tenge(5), Some("why"));
                 assert_eq!(
                     r.is_ok(),

@@ -90,7 +90,7 @@ pub struct ApplicationFilter {
     pub stage: Option<Stage>,
 }
 
-fn method_str(m: Method) -> &'static str {
+pub(crate) fn method_str(m: Method) -> &'static str {
     match m {
         Method::Annuity => "annuity",
         Method::EqualPrincipal => "equal-principal",
@@ -189,7 +189,7 @@ fn payload(a: &ApplicationRecord, step: &str, reason: Option<&str>) -> Vec<u8> {
     .into_bytes()
 }
 
-fn event(
+pub(crate) fn event(
     tx: &Transaction<'_>,
     id: &str,
     at: &str,

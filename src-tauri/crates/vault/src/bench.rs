@@ -9,7 +9,6 @@ use chrono::{DateTime, Utc};
 use domain::application::{Actor, Parties, Stage, Step, Terms};
 use domain::client::{Client, name_key};
 use domain::money::Money;
-use domain::schedule::Method;
 use rusqlite::{Connection, Transaction, params};
 
 use crate::applications::QuoteSnapshot;
@@ -74,13 +73,6 @@ pub struct Seeded {
     pub application_rows: usize,
 }
 
-fn method_name(m: Method) -> &'static str {
-    match m {
-        Method::Annuity => "annuity",
-        Method::EqualPrincipal => "equal-principal",
-    }
-}
-
 /// One application version as `seed` tracks it while writing its steps.
 struct Version<'a> {
     id: String,
@@ -104,7 +96,7 @@ impl Version<'_> {
             "product_id": self.terms.product_id,
             "amount_tiyn": self.terms.amount.tiyn(),
             "months": self.terms.months,
-            "method": method_name(self.terms.method),
+            "method": crate::applications::method_str(self.terms.method),
             "purpose": self.terms.purpose,
             "stage": self.stage.as_str(),
             "maker_id": maker.0,
@@ -213,7 +205,7 @@ pub fn seed(
             let stamped = stamp(at);
             tx.prepare_cached("UPDATE application SET stage = ?2, updated_at = ?3 WHERE id = ?1")?
                 .execute(params![v.id, v.stage.as_str(), stamped])?;
-            event(
+            crate::applications::event(
                 &tx,
                 &v.id,
                 &stamped,
@@ -277,13 +269,13 @@ fn insert_draft(
         v.terms.product_id,
         v.terms.amount.tiyn(),
         v.terms.months,
-        method_name(v.terms.method),
+        crate::applications::method_str(v.terms.method),
         v.terms.purpose,
         maker.0,
         quote,
         stamped
     ])?;
-    event(tx, &v.id, &stamped, maker, "create", Stage::Draft, None)?;
+    crate::applications::event(tx, &v.id, &stamped, maker, "create", Stage::Draft, None)?;
     crate::audit::record(
         tx,
         maker,
@@ -292,22 +284,5 @@ fn insert_draft(
         &v.id,
         &v.payload(maker, "create", None),
     )?;
-    Ok(())
-}
-
-fn event(
-    tx: &Transaction<'_>,
-    id: &str,
-    at: &str,
-    officer: &OfficerId,
-    step: &str,
-    stage: Stage,
-    reason: Option<&str>,
-) -> Result<(), VaultError> {
-    tx.prepare_cached(
-        "INSERT INTO application_event (application_id, at, officer_id, step, stage, reason)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?
-    .execute(params![id, at, officer.0, step, stage.as_str(), reason])?;
     Ok(())
 }
