@@ -311,72 +311,36 @@ pub fn check(form: &ClientForm, today: NaiveDate) -> Result<Client, Vec<FieldPro
         return Err(p.0);
     }
     // Every value is present here: a missing one recorded its problem above.
-    match (
-        iin,
-        surname,
-        given_name,
-        patronymic,
-        birth_date,
-        form.sex,
-        phone,
-        email,
-        registration_address,
-        actual_address,
-        form.document_kind,
-        number,
-        issuer,
-        issued_on,
-        expires_on,
-        employer,
-        position,
-        monthly_income,
-    ) {
-        (
-            Some(iin),
-            Some(surname),
-            Some(given_name),
-            Some(patronymic),
-            Some(birth_date),
-            Some(sex),
-            Some(phone),
-            Some(email),
-            Some(registration_address),
-            Some(actual_address),
-            Some(kind),
-            Some(number),
-            Some(issuer),
-            Some(issued_on),
-            Some(expires_on),
-            Some(employer),
-            Some(position),
-            Some(monthly_income),
-        ) => Ok(Client {
-            iin,
-            surname,
-            given_name,
-            patronymic,
-            birth_date,
-            sex,
-            phone,
-            email,
-            registration_address,
-            actual_address,
+    let client = || {
+        Some(Client {
+            iin: iin?,
+            surname: surname?,
+            given_name: given_name?,
+            patronymic: patronymic?,
+            birth_date: birth_date?,
+            sex: form.sex?,
+            phone: phone?,
+            email: email?,
+            registration_address: registration_address?,
+            actual_address: actual_address?,
             document: IdDocument {
-                kind,
-                number,
-                issuer,
-                issued_on,
-                expires_on,
+                kind: form.document_kind?,
+                number: number?,
+                issuer: issuer?,
+                issued_on: issued_on?,
+                expires_on: expires_on?,
             },
-            employer,
-            position,
-            monthly_income,
-        }),
-        _ => Err(vec![FieldProblem {
+            employer: employer?,
+            position: position?,
+            monthly_income: monthly_income?,
+        })
+    };
+    client().ok_or_else(|| {
+        vec![FieldProblem {
             field: "form",
             problem: Problem::Required,
-        }]),
-    }
+        }]
+    })
 }
 
 #[cfg(test)]
