@@ -230,13 +230,7 @@ impl From<VaultError> for CommandError {
             VaultError::BackupKey => ErrorCode::BackupKey,
             VaultError::BackupDamaged => ErrorCode::BackupDamaged,
             VaultError::BadSetting => ErrorCode::InvalidInput,
-            VaultError::DuplicateIin { .. } => {
-                return CommandError {
-                    code: ErrorCode::DuplicateIin,
-                    message: e.to_string(),
-                    field: Some("iin".into()),
-                };
-            }
+            VaultError::DuplicateIin { .. } => ErrorCode::DuplicateIin,
             VaultError::NotFound => ErrorCode::NotFound,
             VaultError::Stale => ErrorCode::Stale,
             VaultError::Step(s) => match s {
@@ -244,28 +238,28 @@ impl From<VaultError> for CommandError {
                 StepError::SameOfficer => ErrorCode::SameOfficer,
                 StepError::NotChecker => ErrorCode::NotChecker,
                 StepError::AboveLimit => ErrorCode::AboveLimit,
-                StepError::ReasonRequired => {
-                    return CommandError {
-                        code: ErrorCode::ReasonRequired,
-                        message: e.to_string(),
-                        field: Some("reason".into()),
-                    };
-                }
+                StepError::ReasonRequired => ErrorCode::ReasonRequired,
             },
-            VaultError::ReasonTooLong => {
-                return CommandError {
-                    code: ErrorCode::TooLong,
-                    message: e.to_string(),
-                    field: Some("reason".into()),
-                };
-            }
+            VaultError::ReasonTooLong => ErrorCode::TooLong,
             // I/O and database details may name paths or SQL: keep them out of the message.
             VaultError::Io(_) => {
                 return CommandError::new(ErrorCode::Internal, "file access failed");
             }
             VaultError::Db(_) => return CommandError::new(ErrorCode::Internal, "database error"),
         };
-        CommandError::new(code, e.to_string())
+        // The vault's refusals that belong to one field of the form the officer filled in.
+        let field = match &e {
+            VaultError::DuplicateIin { .. } => Some("iin"),
+            VaultError::Step(StepError::ReasonRequired) | VaultError::ReasonTooLong => {
+                Some("reason")
+            }
+            _ => None,
+        };
+        CommandError {
+            code,
+            message: e.to_string(),
+            field: field.map(str::to_owned),
+        }
     }
 }
 

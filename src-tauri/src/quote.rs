@@ -4,13 +4,22 @@
 
 use chrono::NaiveDate;
 use domain::Money;
-use domain::catalog::{Catalog, Quote};
+use domain::catalog::{Catalog, Quote, QuoteError};
 use domain::date::format_date;
 use domain::schedule::Method;
 use serde::Serialize;
 
 /// The catalog this build ships with; head office's published catalog replaces it after sync.
-pub(crate) const SHIPPED_CATALOG: &str = include_str!("../../config/catalog.json");
+const SHIPPED_CATALOG: &str = include_str!("../../config/catalog.json");
+
+/// The shipped catalog, parsed once per process (the live quote asks for it on every keystroke).
+pub(crate) fn shipped_catalog() -> Result<&'static Catalog, QuoteError> {
+    static PARSED: std::sync::OnceLock<Result<Catalog, QuoteError>> = std::sync::OnceLock::new();
+    PARSED
+        .get_or_init(|| Catalog::from_json(SHIPPED_CATALOG))
+        .as_ref()
+        .map_err(Clone::clone)
+}
 
 #[derive(clap::Args, Debug)]
 pub struct QuoteArgs {
@@ -177,7 +186,7 @@ pub(crate) fn report(
 }
 
 pub(crate) fn run(args: &QuoteArgs) -> Result<(), String> {
-    let catalog = Catalog::from_json(SHIPPED_CATALOG).map_err(|e| e.to_string())?;
+    let catalog = shipped_catalog().map_err(|e| e.to_string())?;
     let amount_value = Money::parse(&args.amount).map_err(|e| format!("--amount: {e}"))?;
     let method = if args.method == "annuity" {
         Method::Annuity
@@ -188,7 +197,7 @@ pub(crate) fn run(args: &QuoteArgs) -> Result<(), String> {
     let q = catalog
         .quote(&args.product, amount_value, args.term, method, issue_date)
         .map_err(|e| e.to_string())?;
-    let report = report(&catalog, &q, amount_value, args.term, method, issue_date);
+    let report = report(catalog, &q, amount_value, args.term, method, issue_date);
     if args.json {
         println!(
             "{}",

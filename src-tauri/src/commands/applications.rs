@@ -16,7 +16,7 @@ use ts_rs::TS;
 use vault::{ApplicationFilter, ApplicationRow, Vault};
 
 use crate::error::{CommandError, ErrorCode};
-use crate::quote::{QuoteReport, SHIPPED_CATALOG, desk_date, desk_time_text, report};
+use crate::quote::{QuoteReport, desk_date, desk_time_text, report};
 use crate::state::{ANY_ROLE, AppState};
 
 /// A product as the application form offers it.
@@ -127,8 +127,8 @@ pub struct ApplicationsListRequest {
 }
 
 /// The catalog in force: the shipped one until head office publishes another through sync.
-pub(crate) fn catalog() -> Result<Catalog, CommandError> {
-    Catalog::from_json(SHIPPED_CATALOG)
+pub(crate) fn catalog() -> Result<&'static Catalog, CommandError> {
+    crate::quote::shipped_catalog()
         .map_err(|e| CommandError::new(ErrorCode::CatalogIncomplete, e.to_string()))
 }
 
@@ -155,7 +155,7 @@ pub(crate) fn row_view(r: ApplicationRow) -> ApplicationRowView {
 
 /// Checks and quotes the form on the desk's date; the first problem becomes the error.
 pub(crate) fn terms(form: &ApplicationForm, now: DateTime<Utc>) -> Result<Terms, CommandError> {
-    application::check(form, &catalog()?, desk_date(now)).map_err(|(problems, refusal)| {
+    application::check(form, catalog()?, desk_date(now)).map_err(|(problems, refusal)| {
         match (refusal, problems.first()) {
             (Some(q), _) => CommandError::quote(&q),
             (None, Some(p)) => CommandError::field(p.field, p.problem),
@@ -200,7 +200,7 @@ pub(crate) fn quote(
 ) -> Result<QuoteReport, CommandError> {
     let t = terms(form, now)?;
     Ok(report(
-        &catalog()?,
+        catalog()?,
         &t.quote,
         t.amount,
         t.months,
@@ -248,7 +248,7 @@ pub(crate) fn view(v: &Vault, id: &str) -> Result<ApplicationView, CommandError>
             purpose: r.purpose.clone(),
         },
         quote: report(
-            &catalog,
+            catalog,
             &r.quote.quote,
             r.amount,
             r.months,

@@ -12,7 +12,7 @@ use rusqlite::{OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
 
 use crate::audit;
-use crate::clients::Page;
+use crate::clients::{Page, cursor, split_cursor};
 use crate::error::VaultError;
 use crate::officer::{Officer, OfficerId, Role, random_id};
 use crate::vault::{Vault, stamp};
@@ -487,10 +487,9 @@ impl Vault {
         after: Option<&str>,
         limit: u32,
     ) -> Result<Page<ApplicationRow>, VaultError> {
-        let (after_at, after_id) = after
-            .and_then(|a| a.split_once('\u{1f}'))
-            .map(|(a, i)| (a.to_owned(), i.to_owned()))
-            .unwrap_or_else(|| ("\u{10ffff}".to_owned(), String::new()));
+        // Newest first: without a cursor, start after every stored time.
+        let (after_at, after_id) =
+            split_cursor(after).unwrap_or_else(|| ("\u{10ffff}".to_owned(), String::new()));
         let limit = i64::from(limit.clamp(1, 200));
         // Only the filters in use appear in the SQL, so each list uses its own index.
         let mut sql = format!(
@@ -516,17 +515,9 @@ impl Vault {
         let rows: Vec<ApplicationRow> = s
             .query_map(values.as_slice(), list_row)?
             .collect::<Result<_, _>>()?;
-        let more = rows.len() as i64 > limit;
-        let mut items = rows;
-        items.truncate(limit as usize);
-        let next = if more {
-            items
-                .last()
-                .map(|r| format!("{}\u{1f}{}", r.updated_at, r.id))
-        } else {
-            None
-        };
-        Ok(Page { items, next })
+        Ok(Page::from_rows(rows, limit, |r| {
+            cursor(&r.updated_at, &r.id)
+        }))
     }
 
     /// Submitted applications this officer may decide (none they made), oldest first.

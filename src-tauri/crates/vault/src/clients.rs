@@ -131,15 +131,35 @@ fn fts_query(words: &[String]) -> String {
 
 const CURSOR_SEP: char = '\u{1f}';
 
-fn cursor(name_key: &str, id: &str) -> String {
-    format!("{name_key}{CURSOR_SEP}{id}")
+/// A keyset cursor: the sort key and id of the last row of a page.
+pub(crate) fn cursor(key: &str, id: &str) -> String {
+    format!("{key}{CURSOR_SEP}{id}")
 }
 
-fn split_cursor(after: Option<&str>) -> (String, String) {
+/// The sort key and id a cursor names, if it is one.
+pub(crate) fn split_cursor(after: Option<&str>) -> Option<(String, String)> {
     after
         .and_then(|a| a.split_once(CURSOR_SEP))
         .map(|(k, i)| (k.to_owned(), i.to_owned()))
-        .unwrap_or_default()
+}
+
+impl<T> Page<T> {
+    /// A page from rows fetched one over `limit` (the extra row says another page follows); the
+    /// cursor names the last row kept.
+    pub(crate) fn from_rows(
+        mut rows: Vec<T>,
+        limit: i64,
+        cursor_of: impl Fn(&T) -> String,
+    ) -> Page<T> {
+        let more = rows.len() as i64 > limit;
+        rows.truncate(usize::try_from(limit).unwrap_or(0));
+        let next = if more {
+            rows.last().map(cursor_of)
+        } else {
+            None
+        };
+        Page { items: rows, next }
+    }
 }
 
 const ROW_COLUMNS: &str = "c.id, c.iin, c.name_key, c.data";
@@ -315,7 +335,7 @@ impl Vault {
         limit: u32,
         dense_above: i64,
     ) -> Result<Page<ClientRow>, VaultError> {
-        let (after_key, after_id) = split_cursor(after);
+        let (after_key, after_id) = split_cursor(after).unwrap_or_default();
         let limit = i64::from(limit.clamp(1, 200));
         // One more row than asked for tells whether another page exists.
         let fetch = limit + 1;
@@ -379,19 +399,11 @@ impl Vault {
                     .collect::<Result<_, _>>()?
             }
         };
-        let more = rows.len() as i64 > limit;
-        let mut items = Vec::with_capacity(rows.len());
-        let mut next = None;
-        for (i, (r, key)) in rows.into_iter().enumerate() {
-            if i as i64 == limit {
-                break;
-            }
-            if more && i as i64 == limit - 1 {
-                next = Some(cursor(&key, &r.id));
-            }
-            items.push(r);
-        }
-        Ok(Page { items, next })
+        let page = Page::from_rows(rows, limit, |(r, key)| cursor(key, &r.id));
+        Ok(Page {
+            items: page.items.into_iter().map(|(r, _)| r).collect(),
+            next: page.next,
+        })
     }
 }
 
