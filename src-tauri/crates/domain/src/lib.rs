@@ -10,7 +10,8 @@
 //! - [`schedule`]: annuity and equal-principal schedules on actual days, with totals and ГЭСВ;
 //! - [`catalog`]: products, caps and МРП as dated configuration, and the quote checked against them;
 //! - [`client`]: the KYC form checked whole; [`application`]: terms, quote and the maker-checker
-//!   lifecycle; [`field`]: the closed set of per-field problems forms report.
+//!   lifecycle; [`field`]: the closed set of per-field problems forms report;
+//! - [`policy`]: privacy-policy versions, their hashes and purposes (version 1 ships with the app).
 #![forbid(unsafe_code)]
 
 pub mod application;
@@ -23,6 +24,7 @@ pub mod iin;
 pub mod money;
 pub mod person_name;
 pub mod phone;
+pub mod policy;
 pub mod schedule;
 
 pub use iin::{Iin, IinError, Sex};
