@@ -108,6 +108,23 @@ const STEPS: &[&str] = &[
          data        TEXT NOT NULL,
          saved_at    TEXT NOT NULL
      );",
+    // 5: issued documents (policy printouts, consent forms, offers) with their PDF and hashes.
+    "CREATE TABLE document (
+         id              TEXT PRIMARY KEY,
+         kind            TEXT NOT NULL CHECK (kind IN ('policy', 'consent', 'offer')),
+         client_id       TEXT REFERENCES client(id),
+         application_id  TEXT REFERENCES application(id),
+         policy_version  INTEGER,
+         issued_at       TEXT NOT NULL,
+         officer_id      TEXT NOT NULL REFERENCES officer(id),
+         content         TEXT NOT NULL,
+         content_sha256  TEXT NOT NULL CHECK (length(content_sha256) = 64),
+         signature       TEXT NOT NULL CHECK (length(signature) = 128),
+         pdf             BLOB NOT NULL,
+         pdf_sha256      TEXT NOT NULL CHECK (length(pdf_sha256) = 64)
+     );
+     CREATE INDEX document_by_client ON document(client_id, issued_at);
+     CREATE INDEX document_by_application ON document(application_id, issued_at);",
 ];
 
 /// The schema version this build writes.

@@ -17,6 +17,9 @@ use vault::{
 #[path = "vault/records.rs"]
 mod records;
 
+#[path = "vault/documents.rs"]
+mod documents;
+
 const PASS: &str = "correct horse battery";
 
 fn pass(s: &str) -> Passphrase {
