@@ -14,6 +14,7 @@ use crate::commands::clients::{
     ClientCard, ClientPage, ClientRowView, ClientSearchRequest, ClientUpdateRequest, ClientView,
     FieldIssue, IinInfo,
 };
+use crate::commands::documents::{DocumentView, PrintRequest};
 use crate::commands::officers::{
     AddOfficerRequest, OfficerRow, ResetPassphraseRequest, SetApprovalLimitRequest,
     SetOfficerDisabledRequest,
@@ -74,6 +75,8 @@ fn generated() -> String {
         ApplicationSaveRequest::decl(),
         ApplicationStepRequest::decl(),
         ApplicationsListRequest::decl(),
+        DocumentView::decl(),
+        PrintRequest::decl(),
     ];
     let mut out = String::from(
         "// Generated from the Rust DTOs by `cargo test bindings` (src-tauri/src/bindings.rs).\n\

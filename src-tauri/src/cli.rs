@@ -37,6 +37,39 @@ enum Command {
     /// ИИН checks.
     #[command(subcommand)]
     Iin(IinCommand),
+    /// Prints a document to a PDF file: the privacy policy, a consent form or a loan offer.
+    #[command(subcommand)]
+    Print(PrintCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum PrintCommand {
+    /// The privacy policy in force. Without --officer it needs no vault and writes an unsigned
+    /// reference copy; with --officer (passphrase on stdin) it is issued, signed and kept.
+    Policy {
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long)]
+        officer: Option<String>,
+    },
+    /// A client's consent form (the client by id or IIN); issued, signed and kept in the vault.
+    Consent {
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long)]
+        officer: String,
+        #[arg(long)]
+        client: String,
+    },
+    /// The offer for an approved application version; issued, signed and kept in the vault.
+    Offer {
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long)]
+        officer: String,
+        #[arg(long)]
+        application: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -158,6 +191,7 @@ pub fn run(args: Vec<OsString>) -> ExitCode {
         Command::Vault(cmd) => vault_command(cmd),
         Command::Quote(args) => crate::quote::run(&args).map_err(Refusal),
         Command::Iin(IinCommand::Check { iin, json }) => iin_check(&iin, json),
+        Command::Print(cmd) => print_command(cmd),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -362,6 +396,75 @@ fn vault_command(cmd: VaultCommand) -> Result<(), Refusal> {
             Ok(())
         }
     }
+}
+
+fn print_command(cmd: PrintCommand) -> Result<(), Refusal> {
+    let now = chrono::Utc::now();
+    let signed_in = |officer: &str| -> Result<Vault, Refusal> {
+        let [pass] = <[Passphrase; 1]>::try_from(read_passphrases(1)?)
+            .map_err(|_| Refusal("passphrase".into()))?;
+        unlock(officer, &pass)
+    };
+    let refused = |e: crate::error::CommandError| Refusal(e.message);
+    let (out, record, pdf) = match cmd {
+        PrintCommand::Policy { out, officer: None } => {
+            let policy = crate::documents::policy_in_force(now).map_err(refused)?;
+            let pdf = print::Document::Policy(policy)
+                .render(None)
+                .map_err(|e| Refusal(e.to_string()))?;
+            (out, None, pdf)
+        }
+        PrintCommand::Policy {
+            out,
+            officer: Some(officer),
+        } => {
+            let mut v = signed_in(&officer)?;
+            let (r, pdf) = crate::documents::issue_policy(&mut v, now).map_err(refused)?;
+            (out, Some(r), pdf)
+        }
+        PrintCommand::Consent {
+            out,
+            officer,
+            client,
+        } => {
+            let mut v = signed_in(&officer)?;
+            let id = match v.client_id_by_iin(&client)? {
+                Some(id) => id,
+                None => client,
+            };
+            let (r, pdf) = crate::documents::issue_consent(&mut v, &id, now).map_err(refused)?;
+            (out, Some(r), pdf)
+        }
+        PrintCommand::Offer {
+            out,
+            officer,
+            application,
+        } => {
+            let mut v = signed_in(&officer)?;
+            let (r, pdf) =
+                crate::documents::issue_offer(&mut v, &application, now).map_err(refused)?;
+            (out, Some(r), pdf)
+        }
+    };
+    std::fs::write(&out, &pdf)
+        .map_err(|e| Refusal(format!("cannot write {}: {e}", out.display())))?;
+    match record {
+        Some(r) => println!(
+            "issued {} {} on {}: {} ({} bytes, sha256 {})",
+            r.kind,
+            r.id,
+            r.issued_at,
+            out.display(),
+            pdf.len(),
+            r.pdf_sha256
+        ),
+        None => println!(
+            "reference copy of the policy: {} ({} bytes)",
+            out.display(),
+            pdf.len()
+        ),
+    }
+    Ok(())
 }
 
 fn iin_check(text: &str, json: bool) -> Result<(), Refusal> {

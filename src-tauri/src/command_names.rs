@@ -34,4 +34,8 @@ pub const COMMANDS: &[&str] = &[
     "officer_set_approval_limit",
     "form_draft_save",
     "form_draft_take",
+    "document_print",
+    "document_open",
+    "document_save_as",
+    "documents_list",
 ];

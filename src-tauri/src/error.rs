@@ -119,6 +119,13 @@ pub enum ErrorCode {
     AboveLimit,
     /// Decline and return need a reason.
     ReasonRequired,
+    // Printed documents.
+    /// The record holds a character the document's fonts cannot print.
+    Unprintable,
+    /// No PDF viewer could be started (the document is issued and stored; "Save as…" works).
+    ViewerUnavailable,
+    /// The file could not be written where the officer chose.
+    SaveFailed,
     /// Anything else: a bug or an environment fault; details only in the message.
     Internal,
 }

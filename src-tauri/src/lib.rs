@@ -5,6 +5,7 @@
 
 pub mod cli;
 mod commands;
+mod documents;
 pub mod error;
 pub mod paths;
 mod quote;
@@ -24,7 +25,8 @@ pub fn run_gui() -> ExitCode {
         }
     };
     let result = tauri::Builder::default()
-        .manage(state::AppState::new(data_dir))
+        .plugin(tauri_plugin_dialog::init())
+        .manage(state::AppState::new(data_dir.clone()))
         .invoke_handler(tauri::generate_handler![
             commands::app::ui_ready,
             commands::app::app_info,
@@ -58,8 +60,14 @@ pub fn run_gui() -> ExitCode {
             commands::applications::applications_list,
             commands::applications::approval_queue,
             commands::officers::officer_set_approval_limit,
+            commands::documents::document_print,
+            commands::documents::document_open,
+            commands::documents::document_save_as,
+            commands::documents::documents_list,
         ])
-        .setup(|app| {
+        .setup(move |app| {
+            // Printouts of an earlier run (one that crashed or was killed) do not stay on disk.
+            documents::clear_printouts(&data_dir);
             // Auto-lock: every few seconds, drop the vault of an officer idle past the limit.
             let handle = app.handle().clone();
             std::thread::Builder::new()
@@ -67,9 +75,10 @@ pub fn run_gui() -> ExitCode {
                 .spawn(move || {
                     loop {
                         std::thread::sleep(std::time::Duration::from_secs(5));
-                        handle
-                            .state::<state::AppState>()
-                            .lock_if_idle(std::time::Instant::now());
+                        let state = handle.state::<state::AppState>();
+                        if state.lock_if_idle(std::time::Instant::now()) {
+                            documents::clear_printouts(&state.data_dir);
+                        }
                     }
                 })?;
             Ok(())

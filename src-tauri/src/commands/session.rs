@@ -200,6 +200,7 @@ pub(crate) async fn session_unlock(
 #[tauri::command]
 pub(crate) fn session_lock(state: State<'_, AppState>) -> Result<SessionStatus, CommandError> {
     state.slot().take();
+    crate::documents::clear_printouts(&state.data_dir);
     status_of(&state)
 }
 
