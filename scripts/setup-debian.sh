@@ -10,7 +10,7 @@ packages=(
   libwebkit2gtk-4.1-dev                  # Tauri 2 on Linux
   xvfb webkit2gtk-driver                 # headless window + WebKitWebDriver for end-to-end tests
   imagemagick xdotool x11-utils          # screenshots and window checks in scripts
-  poppler-utils qpdf                     # checking printed PDFs
+  poppler-utils qpdf zbar-tools          # checking printed PDFs and their QR codes
   dbus gnome-keyring                     # a real Secret Service for keychain tests
   age sqlcipher                          # reference tools the vault's files must open with
   fonts-dejavu-core hyperfine

@@ -37,7 +37,10 @@ pub(crate) struct Links<'a> {
 /// The policy version in force on the desk's date.
 pub(crate) fn policy_in_force(now: DateTime<Utc>) -> Result<&'static PolicyVersion, CommandError> {
     domain::policy::in_force(domain::policy::shipped(), desk_date(now)).ok_or_else(|| {
-        CommandError::new(ErrorCode::NotFound, "no privacy policy is in force on this date")
+        CommandError::new(
+            ErrorCode::NotFound,
+            "no privacy policy is in force on this date",
+        )
     })
 }
 
@@ -80,7 +83,10 @@ pub(crate) fn issue(
 }
 
 /// Prints the privacy policy in force.
-pub(crate) fn issue_policy(v: &mut Vault, now: DateTime<Utc>) -> Result<(DocumentRecord, Vec<u8>), CommandError> {
+pub(crate) fn issue_policy(
+    v: &mut Vault,
+    now: DateTime<Utc>,
+) -> Result<(DocumentRecord, Vec<u8>), CommandError> {
     let policy = policy_in_force(now)?;
     let links = Links {
         policy_version: Some(policy.version),
@@ -118,7 +124,10 @@ pub(crate) fn issue_offer(
     now: DateTime<Utc>,
 ) -> Result<(DocumentRecord, Vec<u8>), CommandError> {
     let r = v.application(application_id)?;
-    if !matches!(r.stage, Stage::Approved | Stage::OfferIssued | Stage::Signed) {
+    if !matches!(
+        r.stage,
+        Stage::Approved | Stage::OfferIssued | Stage::Signed
+    ) {
         return Err(CommandError::new(
             ErrorCode::WrongStage,
             "an offer is printed only for an approved application",
@@ -129,7 +138,12 @@ pub(crate) fn issue_offer(
     let product = shipped_catalog()
         .map_err(|e| CommandError::quote(&e))?
         .product(&r.product_id, quote_date)
-        .ok_or_else(|| CommandError::new(ErrorCode::UnknownProduct, "the product is not in the catalog"))?;
+        .ok_or_else(|| {
+            CommandError::new(
+                ErrorCode::UnknownProduct,
+                "the product is not in the catalog",
+            )
+        })?;
     let schedule = r.quote.quote.schedule.clone();
     let offer = Offer {
         application: r.lineage.clone(),
@@ -160,7 +174,11 @@ pub(crate) fn issue_offer(
 
 /// A document's file name: `offer-0123abcd.pdf`.
 pub(crate) fn file_name(record: &DocumentRecord) -> String {
-    format!("{}-{}.pdf", record.kind, &record.id[..8.min(record.id.len())])
+    format!(
+        "{}-{}.pdf",
+        record.kind,
+        &record.id[..8.min(record.id.len())]
+    )
 }
 
 /// The private folder printouts are written to for the viewer.
@@ -196,7 +214,12 @@ pub(crate) fn clear_printouts(data_dir: &Path) {
 /// Opens `path` in the system's PDF viewer (whose print dialog prints it), or in the program
 /// named by `BRANCHDESK_PDF_VIEWER` when a desk sets one.
 pub(crate) fn open_in_viewer(path: &Path) -> Result<(), CommandError> {
-    let failed = |_| CommandError::new(ErrorCode::ViewerUnavailable, "no PDF viewer could be started");
+    let failed = |_| {
+        CommandError::new(
+            ErrorCode::ViewerUnavailable,
+            "no PDF viewer could be started",
+        )
+    };
     match std::env::var_os("BRANCHDESK_PDF_VIEWER").filter(|v| !v.is_empty()) {
         Some(viewer) => {
             let mut child = std::process::Command::new(viewer)

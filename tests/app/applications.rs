@@ -131,6 +131,63 @@ async fn register_apply_submit_approve(d: &Desk) -> TestResult {
         format!("the history names the maker and the checker: {history}")
     );
     d.screenshot("application-approved").await?;
+    print_offer_and_consent(d).await
+}
+
+/// The maker issues the offer: the PDF is sealed, kept in the vault and handed to the viewer (in
+/// tests `BRANCHDESK_PDF_VIEWER=true`, so the file is read from the printouts folder instead).
+async fn print_offer_and_consent(d: &Desk) -> TestResult {
+    d.switch_to(OFFICER, PASS).await?;
+    d.click("nav-applications").await?;
+    d.click("application-open").await?;
+    d.expect_text("stage", "одобрена", "the maker sees the approval")
+        .await?;
+    d.click("step-issue_offer").await?;
+    let notice = d
+        .wait_text("print-issued", WAIT, |t| t.contains("offer-"))
+        .await?;
+    check!(
+        notice.contains("offer-"),
+        format!("issuing the offer prints it at once: {notice:?}")
+    );
+    d.wait_text("documents-list", WAIT, |t| t.contains("Оферта"))
+        .await?;
+    let printouts = d.data_dir.path().join("printouts");
+    let offer = std::fs::read_dir(&printouts)?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .find(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("offer-"))
+        })
+        .ok_or("the offer's PDF is written for the viewer")?;
+    let text = std::process::Command::new("pdftotext")
+        .arg(&offer)
+        .arg("-")
+        .output()?;
+    let text = String::from_utf8_lossy(&text.stdout)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    check!(
+        text.contains("Предложение о предоставлении микрокредита")
+            && text.contains("Сейтқали Айгерим")
+            && text.contains("500 000,00 ₸"),
+        format!("the offer names the client and the amount: {text}")
+    );
+    d.click("print-consent").await?;
+    d.wait_text("print-issued", WAIT, |t| t.contains("consent-"))
+        .await?;
+    d.screenshot("offer-printed").await?;
+    d.click("lock").await?;
+    d.wait_text("screen-title", WAIT, |t| {
+        t == "Разблокировка рабочего места"
+    })
+    .await?;
+    check!(
+        !printouts.exists(),
+        "locking the desk removes the printouts: client data stays only in the vault"
+    );
     Ok(())
 }
 

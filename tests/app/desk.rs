@@ -189,6 +189,8 @@ impl Desk {
                     &native_port.to_string(),
                 ])
                 .env("BRANCHDESK_DATA_DIR", data_dir.path())
+                // No PDF viewer pops up under test: the printed file is checked where it is written.
+                .env("BRANCHDESK_PDF_VIEWER", "true")
                 // No Secret Service for the window under test: the desk must notice and ask before
                 // keeping its device secret in a file (the real keychain is tested in the vault crate).
                 .env(

@@ -1404,22 +1404,30 @@ fn printing_refuses_wrong_stages_unknown_records_and_unprintable_text_and_stores
 
     let cases: Vec<(PrintRequest, ErrorCode, &str)> = vec![
         (
-            PrintRequest::Offer { application_id: draft.clone() },
+            PrintRequest::Offer {
+                application_id: draft.clone(),
+            },
             ErrorCode::WrongStage,
             "a draft has no approved terms to offer",
         ),
         (
-            PrintRequest::Offer { application_id: "0".repeat(32) },
+            PrintRequest::Offer {
+                application_id: "0".repeat(32),
+            },
             ErrorCode::NotFound,
             "no such application",
         ),
         (
-            PrintRequest::Consent { client_id: "nobody".into() },
+            PrintRequest::Consent {
+                client_id: "nobody".into(),
+            },
             ErrorCode::NotFound,
             "no such client",
         ),
         (
-            PrintRequest::Consent { client_id: odd_client },
+            PrintRequest::Consent {
+                client_id: odd_client,
+            },
             ErrorCode::Unprintable,
             "an address the fonts cannot draw is refused, not printed as boxes",
         ),
@@ -1429,7 +1437,11 @@ fn printing_refuses_wrong_stages_unknown_records_and_unprintable_text_and_stores
         let docs = documents_of(&b.officer);
         let r = documents::issue(&mut b.officer, &request, now());
         assert_eq!(r.as_ref().err().map(|e| e.code), Some(code), "{why}");
-        assert_eq!(stored(&b.officer), before, "{why}: nothing audited or queued");
+        assert_eq!(
+            stored(&b.officer),
+            before,
+            "{why}: nothing audited or queued"
+        );
         assert_eq!(documents_of(&b.officer), docs, "{why}: no document stored");
     }
 }
@@ -1448,21 +1460,34 @@ fn printing_issues_sealed_documents_kept_in_the_vault() {
         now(),
     )
     .expect("a draft");
-    let save = ApplicationSaveRequest { id: id.clone(), form: application_form() };
+    let save = ApplicationSaveRequest {
+        id: id.clone(),
+        form: application_form(),
+    };
     applications::submit(&mut b.officer, &save, now()).expect("submit");
-    let approve = ApplicationStepRequest { id: id.clone(), step: Step::Approve, reason: None };
+    let approve = ApplicationStepRequest {
+        id: id.clone(),
+        step: Step::Approve,
+        reason: None,
+    };
     applications::step(&mut b.supervisor, &approve, now()).expect("approve");
 
     let before = stored(&b.officer);
     let (offer, pdf) = documents::issue(
         &mut b.officer,
-        &PrintRequest::Offer { application_id: id.clone() },
+        &PrintRequest::Offer {
+            application_id: id.clone(),
+        },
         now(),
     )
     .expect("the offer prints");
     assert!(pdf.starts_with(b"%PDF-"), "a PDF");
     let after = stored(&b.officer);
-    assert_eq!((after.audit, after.outbox), (before.audit + 1, before.outbox + 1), "audited and queued");
+    assert_eq!(
+        (after.audit, after.outbox),
+        (before.audit + 1, before.outbox + 1),
+        "audited and queued"
+    );
     let (kept, bytes) = b.officer.document(&offer.id).expect("kept");
     assert_eq!(bytes, pdf, "the vault keeps exactly the bytes printed");
     assert_eq!(kept.application_id.as_deref(), Some(id.as_str()));
@@ -1471,27 +1496,45 @@ fn printing_issues_sealed_documents_kept_in_the_vault() {
     // The seal verifies with the desk's public key over the stored content hash.
     let key_hex = b.officer.desk_public_keys().expect("keys").signing;
     let key = ed25519_dalek::VerifyingKey::from_bytes(
-        &hex::decode(key_hex).expect("hex").try_into().expect("32 bytes"),
+        &hex::decode(key_hex)
+            .expect("hex")
+            .try_into()
+            .expect("32 bytes"),
     )
     .expect("a key");
-    let at = chrono::DateTime::parse_from_rfc3339(&kept.issued_at).expect("time").to_utc();
+    let at = chrono::DateTime::parse_from_rfc3339(&kept.issued_at)
+        .expect("time")
+        .to_utc();
     let message = print::signing_message(print::Kind::Offer, &kept.id, at, &kept.content_sha256);
     let sig = ed25519_dalek::Signature::from_slice(&hex::decode(&kept.signature).expect("hex"))
         .expect("64 bytes");
-    assert!(key.verify(&message, &sig).is_ok(), "the desk signed this offer");
+    assert!(
+        key.verify(&message, &sig).is_ok(),
+        "the desk signed this offer"
+    );
 
     let (consent, _) = documents::issue(
         &mut b.officer,
-        &PrintRequest::Consent { client_id: b.client_id.clone() },
+        &PrintRequest::Consent {
+            client_id: b.client_id.clone(),
+        },
         now(),
     )
     .expect("the consent form prints");
     assert_eq!(consent.policy_version, Some(1));
-    let (policy, _) = documents::issue(&mut b.officer, &PrintRequest::Policy, now()).expect("policy");
-    assert_eq!((policy.kind.as_str(), policy.policy_version), ("policy", Some(1)));
+    let (policy, _) =
+        documents::issue(&mut b.officer, &PrintRequest::Policy, now()).expect("policy");
+    assert_eq!(
+        (policy.kind.as_str(), policy.policy_version),
+        ("policy", Some(1))
+    );
 
     let listed = documents::list(&b.officer, Some(&b.client_id), Some(&id)).expect("list");
     let kinds: BTreeSet<&str> = listed.iter().map(|d| d.kind.as_str()).collect();
-    assert_eq!(kinds, BTreeSet::from(["consent", "offer"]), "the client's documents and the application's");
+    assert_eq!(
+        kinds,
+        BTreeSet::from(["consent", "offer"]),
+        "the client's documents and the application's"
+    );
     assert_ne!(consent.id, offer.id, "every issue is a new document");
 }

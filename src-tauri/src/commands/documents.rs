@@ -89,7 +89,10 @@ pub(crate) fn document_open(state: State<'_, AppState>, id: String) -> Result<()
 
 /// Asks where to save a stored document and writes it there; `None` when the officer cancels.
 #[tauri::command]
-pub(crate) async fn document_save_as(app: AppHandle, id: String) -> Result<Option<String>, CommandError> {
+pub(crate) async fn document_save_as(
+    app: AppHandle,
+    id: String,
+) -> Result<Option<String>, CommandError> {
     use tauri_plugin_dialog::DialogExt;
     let state = app.state::<AppState>();
     let (record, pdf) = state.with_session(ANY_ROLE, |v| Ok(v.document(&id)?))?;
@@ -102,11 +105,15 @@ pub(crate) async fn document_save_as(app: AppHandle, id: String) -> Result<Optio
     let Some(chosen) = chosen else {
         return Ok(None);
     };
-    let path = chosen
-        .into_path()
-        .map_err(|_| CommandError::new(ErrorCode::InvalidInput, "the chosen place is not a file path"))?;
-    std::fs::write(&path, &pdf)
-        .map_err(|_| CommandError::new(ErrorCode::SaveFailed, "the file could not be written there"))?;
+    let path = chosen.into_path().map_err(|_| {
+        CommandError::new(
+            ErrorCode::InvalidInput,
+            "the chosen place is not a file path",
+        )
+    })?;
+    std::fs::write(&path, &pdf).map_err(|_| {
+        CommandError::new(ErrorCode::SaveFailed, "the file could not be written there")
+    })?;
     Ok(Some(path.display().to_string()))
 }
 
@@ -117,7 +124,9 @@ pub(crate) fn documents_list(
     client_id: Option<String>,
     application_id: Option<String>,
 ) -> Result<Vec<DocumentView>, CommandError> {
-    state.with_session(ANY_ROLE, |v| list(v, client_id.as_deref(), application_id.as_deref()))
+    state.with_session(ANY_ROLE, |v| {
+        list(v, client_id.as_deref(), application_id.as_deref())
+    })
 }
 
 pub(crate) fn list(
@@ -126,8 +135,15 @@ pub(crate) fn list(
     application_id: Option<&str>,
 ) -> Result<Vec<DocumentView>, CommandError> {
     let versions: Vec<String> = match application_id {
-        Some(a) => v.application_versions(a)?.into_iter().map(|x| x.id).collect(),
+        Some(a) => v
+            .application_versions(a)?
+            .into_iter()
+            .map(|x| x.id)
+            .collect(),
         None => Vec::new(),
     };
-    Ok(v.documents_for(client_id, &versions)?.iter().map(view).collect())
+    Ok(v.documents_for(client_id, &versions)?
+        .iter()
+        .map(view)
+        .collect())
 }

@@ -18,11 +18,13 @@ import type {
   ClientUpdateRequest,
   CommandError,
   CreateVaultRequest,
+  DocumentView,
   ErrorCode,
   FieldIssue,
   FormDraftDto,
   IinInfo,
   OfficerRow,
+  PrintRequest,
   ProductView,
   QuoteReport,
   ResetPassphraseRequest,
@@ -88,6 +90,9 @@ const knownCodes: Record<ErrorCode, true> = {
   not_checker: true,
   above_limit: true,
   reason_required: true,
+  unprintable: true,
+  viewer_unavailable: true,
+  save_failed: true,
   internal: true,
 };
 const codes: ReadonlySet<string> = new Set(Object.keys(knownCodes));
@@ -154,4 +159,9 @@ export const backend = {
   approvalQueue: () => call<ApplicationRowView[]>("approval_queue"),
   saveFormDraft: (draft: FormDraftDto) => call<void>("form_draft_save", { draft }),
   takeFormDraft: () => call<FormDraftDto | null>("form_draft_take"),
+  printDocument: (request: PrintRequest) => call<DocumentView>("document_print", { request }),
+  openDocument: (id: string) => call<void>("document_open", { id }),
+  saveDocumentAs: (id: string) => call<string | null>("document_save_as", { id }),
+  documents: (clientId: string | null, applicationId: string | null) =>
+    call<DocumentView[]>("documents_list", { clientId, applicationId }),
 };

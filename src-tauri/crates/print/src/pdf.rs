@@ -106,9 +106,7 @@ pub(crate) fn assemble(pages: Vec<Vec<Op>>, info: &Info<'_>) -> Result<Vec<u8>, 
     };
     lo.objects.insert(info_id, Object::Dictionary(dict));
     lo.trailer.set("Info", Object::Reference(info_id));
-    let file_id = domain::policy::sha256_hex(info.id.as_bytes())[..32]
-        .as_bytes()
-        .to_vec();
+    let file_id = domain::policy::sha256_hex(info.id.as_bytes()).as_bytes()[..32].to_vec();
     lo.trailer.set(
         "ID",
         Object::Array(vec![

@@ -142,7 +142,14 @@ impl Vault {
             size: doc.pdf.len(),
         })
         .map_err(|_| VaultError::BadSetting)?;
-        audit::record(&tx, &self.officer.id, now, "document.issue", doc.id, &payload)?;
+        audit::record(
+            &tx,
+            &self.officer.id,
+            now,
+            "document.issue",
+            doc.id,
+            &payload,
+        )?;
         let stored = tx.query_row(
             &format!("SELECT {COLUMNS} FROM document WHERE id = ?1"),
             [doc.id],
@@ -175,13 +182,19 @@ impl Vault {
             let mut stmt = self.conn.prepare(&format!(
                 "SELECT {COLUMNS} FROM document WHERE client_id = ?1 AND application_id IS NULL"
             ))?;
-            out.extend(stmt.query_map([c], record)?.collect::<Result<Vec<_>, _>>()?);
+            out.extend(
+                stmt.query_map([c], record)?
+                    .collect::<Result<Vec<_>, _>>()?,
+            );
         }
-        let mut stmt = self
-            .conn
-            .prepare(&format!("SELECT {COLUMNS} FROM document WHERE application_id = ?1"))?;
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {COLUMNS} FROM document WHERE application_id = ?1"
+        ))?;
         for a in application_ids {
-            out.extend(stmt.query_map([a], record)?.collect::<Result<Vec<_>, _>>()?);
+            out.extend(
+                stmt.query_map([a], record)?
+                    .collect::<Result<Vec<_>, _>>()?,
+            );
         }
         out.sort_by(|a, b| b.issued_at.cmp(&a.issued_at).then(b.id.cmp(&a.id)));
         Ok(out)
