@@ -296,3 +296,116 @@ fn iin_check_says_valid_or_why_not() {
         "{bad:?}"
     );
 }
+
+#[test]
+fn print_writes_the_policy_the_same_in_every_process_and_issues_from_the_vault() {
+    let desk = tempfile::tempdir().expect("desk");
+    let out = tempfile::tempdir().expect("out");
+    let a = out.path().join("a.pdf");
+    let b = out.path().join("b.pdf");
+    for path in [&a, &b] {
+        let run = branchdesk(
+            &["print", "policy", "--out", path.to_str().unwrap()],
+            desk.path(),
+        );
+        assert_eq!(
+            run.status.code(),
+            Some(0),
+            "a reference copy needs no vault: {run:?}"
+        );
+    }
+    let (a_bytes, b_bytes) = (std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
+    assert!(
+        a_bytes == b_bytes,
+        "two processes print byte-identical reference copies"
+    );
+    let text = Command::new("pdftotext")
+        .arg(&a)
+        .arg("-")
+        .output()
+        .expect("pdftotext");
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains("Политика конфиденциальности") && text.contains("Контрольный экземпляр"),
+        "the policy, marked as a reference copy: {text}"
+    );
+
+    let init = branchdesk_with_stdin(
+        &[
+            "vault",
+            "init",
+            "--admin",
+            "Әлия Қасымова",
+            "--file-keychain",
+        ],
+        desk.path(),
+        "тёплый чай с молоком\n",
+    );
+    assert_eq!(init.status.code(), Some(0), "vault init: {init:?}");
+    let issued = out.path().join("issued.pdf");
+    let run = branchdesk_with_stdin(
+        &[
+            "print",
+            "policy",
+            "--officer",
+            "Әлия Қасымова",
+            "--out",
+            issued.to_str().unwrap(),
+        ],
+        desk.path(),
+        "тёплый чай с молоком\n",
+    );
+    assert_eq!(run.status.code(), Some(0), "an issued policy: {run:?}");
+    let said = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        said.starts_with("issued policy "),
+        "names what it issued: {said}"
+    );
+    let info = Command::new("pdfinfo")
+        .args(["-custom"])
+        .arg(&issued)
+        .output()
+        .expect("pdfinfo");
+    let info = String::from_utf8_lossy(&info.stdout);
+    assert!(
+        info.lines()
+            .any(|l| l.starts_with("BranchDeskSeal:") && l.contains("BD1|policy|")),
+        "the issued copy carries the desk's seal: {info}"
+    );
+
+    for (args, why) in [
+        (
+            vec![
+                "print",
+                "consent",
+                "--officer",
+                "Әлия Қасымова",
+                "--client",
+                "061211600012",
+            ],
+            "no such client",
+        ),
+        (
+            vec![
+                "print",
+                "offer",
+                "--officer",
+                "Әлия Қасымова",
+                "--application",
+                "nope",
+            ],
+            "no such application",
+        ),
+    ] {
+        let target = out.path().join("refused.pdf");
+        let mut args = args.clone();
+        args.extend(["--out", target.to_str().unwrap()]);
+        let run = branchdesk_with_stdin(&args, desk.path(), "тёплый чай с молоком\n");
+        assert_eq!(
+            run.status.code(),
+            Some(1),
+            "{why} is refused with exit 1: {run:?}"
+        );
+        assert!(!target.exists(), "{why}: no file is written");
+    }
+}
