@@ -251,6 +251,7 @@ fn cli_policy_ms(out: &Path) -> Option<f64> {
             let s = Command::new(&bin)
                 .args(["print", "policy", "--out"])
                 .arg(out)
+                .stdout(std::process::Stdio::null())
                 .status()
                 .unwrap();
             assert!(s.success());
