@@ -14,7 +14,7 @@ use vault::{BackupKey, BackupTo, Keychain, OfficerId, Passphrase, Vault, VaultEr
 #[derive(Parser, Debug)]
 #[command(
     name = "branchdesk",
-    version,
+    version = concat!(env!("CARGO_PKG_VERSION"), " (commit ", env!("BRANCHDESK_GIT_COMMIT"), ")"),
     about = "Branch Desk: the loan officer's desk of ТОО «МФО «SM INVEST»».",
     long_about = "Branch Desk: the loan officer's desk of ТОО «МФО «SM INVEST»».\n\
                   Run without arguments to open the desk's window; with a subcommand it works headless.\n\
@@ -419,7 +419,7 @@ fn print_command(cmd: PrintCommand) -> Result<(), Refusal> {
             officer: Some(officer),
         } => {
             let mut v = signed_in(&officer)?;
-            let (r, pdf) = crate::documents::issue_policy(&mut v, now).map_err(refused)?;
+            let (r, pdf) = crate::documents::issue_policy(&mut v, None, now).map_err(refused)?;
             (out, Some(r), pdf)
         }
         PrintCommand::Consent {

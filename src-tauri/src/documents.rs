@@ -82,13 +82,16 @@ pub(crate) fn issue(
     Ok((record, pdf))
 }
 
-/// Prints the privacy policy in force.
+/// Prints the privacy policy in force, for a client when one is named.
 pub(crate) fn issue_policy(
     v: &mut Vault,
+    client_id: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<(DocumentRecord, Vec<u8>), CommandError> {
     let policy = policy_in_force(now)?;
+    let client = client_id.map(|id| v.client(id)).transpose()?;
     let links = Links {
+        client_id: client.as_ref().map(|c| c.id.as_str()),
         policy_version: Some(policy.version),
         ..Links::default()
     };

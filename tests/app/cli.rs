@@ -25,10 +25,28 @@ fn help_and_version_need_no_display() {
 
     let version = branchdesk(&["--version"], tmp.path());
     assert_eq!(version.status.code(), Some(0));
-    assert_eq!(
-        String::from_utf8_lossy(&version.stdout).trim(),
-        concat!("branchdesk ", env!("CARGO_PKG_VERSION"))
+    let commit = Command::new("git")
+        .args(["rev-parse", "--short=12", "HEAD"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned());
+    let said = String::from_utf8_lossy(&version.stdout).trim().to_owned();
+    assert!(
+        said.starts_with(concat!(
+            "branchdesk ",
+            env!("CARGO_PKG_VERSION"),
+            " (commit "
+        )),
+        "--version names the package version and the commit: {said}"
     );
+    if let Some(commit) = commit {
+        assert_eq!(
+            said,
+            format!("branchdesk {} (commit {commit})", env!("CARGO_PKG_VERSION")),
+            "the commit is the one the binary was built from"
+        );
+    }
 }
 
 #[test]

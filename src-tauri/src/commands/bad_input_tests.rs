@@ -1425,6 +1425,13 @@ fn printing_refuses_wrong_stages_unknown_records_and_unprintable_text_and_stores
             "no such client",
         ),
         (
+            PrintRequest::Policy {
+                client_id: Some("nobody".into()),
+            },
+            ErrorCode::NotFound,
+            "a policy for no such client",
+        ),
+        (
             PrintRequest::Consent {
                 client_id: odd_client,
             },
@@ -1522,19 +1529,38 @@ fn printing_issues_sealed_documents_kept_in_the_vault() {
     )
     .expect("the consent form prints");
     assert_eq!(consent.policy_version, Some(1));
-    let (policy, _) =
-        documents::issue(&mut b.officer, &PrintRequest::Policy, now()).expect("policy");
+    let (policy, _) = documents::issue(
+        &mut b.officer,
+        &PrintRequest::Policy {
+            client_id: Some(b.client_id.clone()),
+        },
+        now(),
+    )
+    .expect("policy");
     assert_eq!(
         (policy.kind.as_str(), policy.policy_version),
         ("policy", Some(1))
     );
+    assert_eq!(
+        policy.client_id.as_deref(),
+        Some(b.client_id.as_str()),
+        "handed to this client"
+    );
+    let (walk_in, _) = documents::issue(
+        &mut b.officer,
+        &PrintRequest::Policy { client_id: None },
+        now(),
+    )
+    .expect("a policy for someone not registered yet");
+    assert_eq!(walk_in.client_id, None);
 
     let listed = documents::list(&b.officer, Some(&b.client_id), Some(&id)).expect("list");
     let kinds: BTreeSet<&str> = listed.iter().map(|d| d.kind.as_str()).collect();
     assert_eq!(
         kinds,
-        BTreeSet::from(["consent", "offer"]),
+        BTreeSet::from(["consent", "offer", "policy"]),
         "the client's documents and the application's"
     );
+    assert_eq!(listed.len(), 3, "the walk-in's policy is nobody's");
     assert_ne!(consent.id, offer.id, "every issue is a new document");
 }

@@ -43,9 +43,16 @@ pub(crate) fn view(r: &DocumentRecord) -> DocumentView {
 #[derive(Debug, serde::Deserialize, TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum PrintRequest {
-    Policy,
-    Consent { client_id: String },
-    Offer { application_id: String },
+    /// The policy in force; handed to a client when `client_id` says which.
+    Policy {
+        client_id: Option<String>,
+    },
+    Consent {
+        client_id: String,
+    },
+    Offer {
+        application_id: String,
+    },
 }
 
 /// Issues the requested document and stores it; returns it with its PDF.
@@ -55,7 +62,7 @@ pub(crate) fn issue(
     now: chrono::DateTime<Utc>,
 ) -> Result<(DocumentRecord, Vec<u8>), CommandError> {
     match request {
-        PrintRequest::Policy => documents::issue_policy(v, now),
+        PrintRequest::Policy { client_id } => documents::issue_policy(v, client_id.as_deref(), now),
         PrintRequest::Consent { client_id } => documents::issue_consent(v, client_id, now),
         PrintRequest::Offer { application_id } => documents::issue_offer(v, application_id, now),
     }

@@ -192,4 +192,4 @@ kind: string,
  */
 issued_at: string, file_name: string, pdf_sha256: string, size: number, };
 
-export type PrintRequest = { "kind": "policy" } | { "kind": "consent", client_id: string, } | { "kind": "offer", application_id: string, };
+export type PrintRequest = { "kind": "policy", client_id: string | null, } | { "kind": "consent", client_id: string, } | { "kind": "offer", application_id: string, };
