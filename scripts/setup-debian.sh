@@ -14,6 +14,7 @@ packages=(
   dbus gnome-keyring                     # a real Secret Service for keychain tests
   age sqlcipher                          # reference tools the vault's files must open with
   fonts-dejavu-core hyperfine
+  minisign lintian rpm                   # checking the packages scripts/package.sh builds
   nodejs npm
 )
 

@@ -40,4 +40,7 @@ if [ "$(id -u)" -eq 0 ]; then export VAULT_FAULT_TESTS_REQUIRED=1; fi
 E2E_REQUIRED=1 xvfb-run -a -s "-screen 0 1280x800x24" \
   scripts/with-keyring.sh cargo test --workspace --locked --no-fail-fast
 
+step "package: build and sign .deb/.rpm, lintian, install with apt, smoke-run under Xvfb, remove"
+scripts/test-package.sh
+
 step "all green"
