@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::PrintError;
-use crate::layout::{self, Align, BODY, Column, LEFT, RIGHT, Sheet, TOP, bold, plain};
+use crate::layout::{self, Align, BODY, LEFT, RIGHT, Sheet, TOP, bold, plain};
 use crate::pdf::{self, AUTHOR};
 use crate::qr;
 use crate::seal::{self, Kind, Seal};
@@ -111,17 +111,7 @@ impl Frame<'_> {
                 self.reference.to_owned(),
             ]),
         }
-        let columns = [
-            Column {
-                share: 0.34,
-                align: Align::Left,
-            },
-            Column {
-                share: 0.66,
-                align: Align::Left,
-            },
-        ];
-        sheet.table(&columns, &[], &rows, 7.5)?;
+        sheet.facts(&rows, [0.34, 0.66], 7.5)?;
         sheet.text(
             &[plain(
                 "QR-код содержит те же сведения. Проверка: branchdesk verify ФАЙЛ.pdf. \

@@ -438,6 +438,21 @@ impl Sheet {
         Ok(())
     }
 
+    /// A two-column table of labels and values without a header, the columns taking `shares` of
+    /// the text width.
+    pub(crate) fn facts(
+        &mut self,
+        rows: &[Vec<String>],
+        shares: [f32; 2],
+        size: f32,
+    ) -> Result<(), PrintError> {
+        let columns = shares.map(|share| Column {
+            share,
+            align: Align::Left,
+        });
+        self.table(&columns, &[], rows, size)
+    }
+
     fn table_row(
         &mut self,
         columns: &[Column],

@@ -162,17 +162,7 @@ pub(crate) fn render(offer: &Offer, seal: &Seal) -> Result<Vec<u8>, PrintError> 
             format!("{} · {last_date}", format_date(offer.issue_date)),
         ],
     ];
-    let two = [
-        Column {
-            share: 0.5,
-            align: Align::Left,
-        },
-        Column {
-            share: 0.5,
-            align: Align::Left,
-        },
-    ];
-    sheet.table(&two, &[], &terms, 9.5)?;
+    sheet.facts(&terms, [0.5, 0.5], 9.5)?;
     sheet.text(
         &[plain(
             "ГЭСВ рассчитана по фактическим дням между платежами на 365-дневный год \

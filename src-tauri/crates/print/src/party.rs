@@ -6,7 +6,7 @@ use domain::date::format_date;
 use serde::{Deserialize, Serialize};
 
 use crate::PrintError;
-use crate::layout::{Align, Column, Sheet};
+use crate::layout::Sheet;
 
 /// The client's particulars on a consent form or an offer.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -82,16 +82,6 @@ impl ClientData {
             ],
             vec!["Телефон / Телефон".to_owned(), self.phone.clone()],
         ];
-        let columns = [
-            Column {
-                share: 0.34,
-                align: Align::Left,
-            },
-            Column {
-                share: 0.66,
-                align: Align::Left,
-            },
-        ];
-        sheet.table(&columns, &[], &rows, 9.0)
+        sheet.facts(&rows, [0.34, 0.66], 9.0)
     }
 }
