@@ -208,8 +208,8 @@ pub(crate) fn write_printout(data_dir: &Path, name: &str, pdf: &[u8]) -> std::io
     Ok(path)
 }
 
-/// Removes the printouts folder: client data does not stay on disk outside the vault once the
-/// desk locks. A missing folder is fine.
+/// Removes the printouts folder (when a session ends, see `AppState`, and at start): client data
+/// does not stay on disk outside the vault once the desk locks. A missing folder is fine.
 pub(crate) fn clear_printouts(data_dir: &Path) {
     let _ = std::fs::remove_dir_all(printouts_dir(data_dir));
 }

@@ -75,10 +75,9 @@ pub fn run_gui() -> ExitCode {
                 .spawn(move || {
                     loop {
                         std::thread::sleep(std::time::Duration::from_secs(5));
-                        let state = handle.state::<state::AppState>();
-                        if state.lock_if_idle(std::time::Instant::now()) {
-                            documents::clear_printouts(&state.data_dir);
-                        }
+                        handle
+                            .state::<state::AppState>()
+                            .lock_if_idle(std::time::Instant::now());
                     }
                 })?;
             Ok(())

@@ -68,12 +68,25 @@ impl AppState {
         self.throttle.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// Ends the session in `slot`, if any. Dropping it drops the Vault (connection closed, key and
+    /// device secret wiped); the printouts handed to the viewer go with it, so client data stays
+    /// only in the vault once the desk is locked, whichever way it was locked.
+    fn end_session(&self, slot: &mut Option<Session>) {
+        if slot.take().is_some() {
+            crate::documents::clear_printouts(&self.data_dir);
+        }
+    }
+
+    /// Locks the desk (the officer's "Lock" button).
+    pub fn lock(&self) {
+        self.end_session(&mut self.slot());
+    }
+
     /// Locks the desk if the officer has been idle past the limit; true when it did.
     pub fn lock_if_idle(&self, now: Instant) -> bool {
         let mut slot = self.slot();
         if slot.as_ref().is_some_and(|s| s.idle_expired(now)) {
-            // Dropping the session drops the Vault: connection closed, key and device secret wiped.
-            slot.take();
+            self.end_session(&mut slot);
             return true;
         }
         false
@@ -88,7 +101,7 @@ impl AppState {
         let now = Instant::now();
         let mut slot = self.slot();
         if slot.as_ref().is_some_and(|s| s.idle_expired(now)) {
-            slot.take();
+            self.end_session(&mut slot);
         }
         let session = slot
             .as_mut()
@@ -114,7 +127,7 @@ impl AppState {
             .as_ref()
             .is_some_and(|s| s.idle_expired(Instant::now()))
         {
-            slot.take();
+            self.end_session(&mut slot);
         }
         let session = slot
             .as_mut()
@@ -195,6 +208,38 @@ mod tests {
             .expect_err("refused");
         assert_eq!(err.code, ErrorCode::NotSignedIn);
         assert!(state.slot().is_none(), "the idle session was dropped");
+    }
+
+    #[test]
+    fn every_way_a_session_ends_removes_the_printouts() {
+        let printed = |state: &AppState| {
+            crate::documents::write_printout(&state.data_dir, "offer-0123abcd.pdf", b"%PDF-")
+                .expect("printout")
+        };
+        // The officer's Lock button.
+        let (_tmp, state) = signed_in_state();
+        let path = printed(&state);
+        state.lock();
+        assert!(!path.exists(), "locking removes the printouts");
+        // The auto-lock thread.
+        let (_tmp, state) = signed_in_state();
+        let path = printed(&state);
+        if let Some(s) = state.slot().as_mut() {
+            s.idle_limit = Duration::ZERO;
+        }
+        assert!(state.lock_if_idle(Instant::now()));
+        assert!(!path.exists(), "auto-lock removes the printouts");
+        // A command that finds the session expired before the auto-lock thread did.
+        let (_tmp, state) = signed_in_state();
+        let path = printed(&state);
+        if let Some(s) = state.slot().as_mut() {
+            s.idle_limit = Duration::ZERO;
+        }
+        let _ = state.with_session(ANY_ROLE, |_| Ok(()));
+        assert!(
+            !path.exists(),
+            "an expired session found by a command takes its printouts too"
+        );
     }
 
     #[test]

@@ -199,8 +199,7 @@ pub(crate) async fn session_unlock(
 /// Locks the desk: closes the vault, which wipes the key. Allowed in any state.
 #[tauri::command]
 pub(crate) fn session_lock(state: State<'_, AppState>) -> Result<SessionStatus, CommandError> {
-    state.slot().take();
-    crate::documents::clear_printouts(&state.data_dir);
+    state.lock();
     status_of(&state)
 }
 

@@ -61,19 +61,14 @@ pub(crate) fn content(form: &ConsentForm) -> Result<Content, PrintError> {
 }
 
 pub(crate) fn render(form: &ConsentForm, seal: &Seal) -> Result<Vec<u8>, PrintError> {
-    for text in form
-        .client
-        .texts()
-        .into_iter()
-        .chain([form.officer.as_str()])
-    {
-        fonts::check_printable(text)?;
-    }
-    for p in &form.purposes {
-        for t in p.title.values() {
-            fonts::check_printable(t)?;
-        }
-    }
+    let titles = form.purposes.iter().flat_map(|p| p.title.values());
+    fonts::check_all(
+        form.client
+            .texts()
+            .into_iter()
+            .chain([form.officer.as_str()])
+            .chain(titles.map(String::as_str)),
+    )?;
     let content = content(form)?;
     let frame = Frame {
         kind: Kind::Consent,

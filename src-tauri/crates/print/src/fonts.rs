@@ -79,6 +79,11 @@ pub(crate) fn check_printable(text: &str) -> Result<(), PrintError> {
     Ok(())
 }
 
+/// [`check_printable`] over several texts: the first one with an unprintable character refuses.
+pub(crate) fn check_all<'a>(texts: impl IntoIterator<Item = &'a str>) -> Result<(), PrintError> {
+    texts.into_iter().try_for_each(check_printable)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -191,6 +191,20 @@ fn ascent(size: f32) -> f32 {
     size * 0.98
 }
 
+/// A rectangle with its lower-left corner at (`x`, `y`), filled or stroked.
+fn rect(x: f32, y: f32, width: f32, height: f32, mode: PaintMode) -> Op {
+    Op::DrawRectangle {
+        rectangle: Rect {
+            x: Pt(x),
+            y: Pt(y),
+            width: Pt(width),
+            height: Pt(height),
+            mode: Some(mode),
+            winding_order: Some(WindingOrder::NonZero),
+        },
+    }
+}
+
 /// Pages being filled, top to bottom.
 pub(crate) struct Sheet {
     pages: Vec<Vec<Op>>,
@@ -329,16 +343,7 @@ impl Sheet {
     }
 
     fn stroke_rect(&mut self, x: f32, y: f32, w: f32, h: f32) {
-        self.ops().push(Op::DrawRectangle {
-            rectangle: Rect {
-                x: Pt(x),
-                y: Pt(y),
-                width: Pt(w),
-                height: Pt(h),
-                mode: Some(PaintMode::Stroke),
-                winding_order: Some(WindingOrder::NonZero),
-            },
-        });
+        self.ops().push(rect(x, y, w, h, PaintMode::Stroke));
     }
 
     fn fill_rect(&mut self, x: f32, y: f32, w: f32, h: f32, grey: f32) {
@@ -349,16 +354,7 @@ impl Sheet {
                 icc_profile: None,
             }),
         });
-        ops.push(Op::DrawRectangle {
-            rectangle: Rect {
-                x: Pt(x),
-                y: Pt(y),
-                width: Pt(w),
-                height: Pt(h),
-                mode: Some(PaintMode::Fill),
-                winding_order: Some(WindingOrder::NonZero),
-            },
-        });
+        ops.push(rect(x, y, w, h, PaintMode::Fill));
         ops.push(Op::SetFillColor {
             col: Color::Greyscale(Greyscale {
                 percent: 0.0,
@@ -513,16 +509,13 @@ impl Sheet {
                 continue;
             }
             let (col, row) = (i % width, i / width);
-            ops.push(Op::DrawRectangle {
-                rectangle: Rect {
-                    x: Pt(x + col as f32 * cell),
-                    y: Pt(top - (row + 1) as f32 * cell),
-                    width: Pt(cell),
-                    height: Pt(cell),
-                    mode: Some(PaintMode::Fill),
-                    winding_order: Some(WindingOrder::NonZero),
-                },
-            });
+            ops.push(rect(
+                x + col as f32 * cell,
+                top - (row + 1) as f32 * cell,
+                cell,
+                cell,
+                PaintMode::Fill,
+            ));
         }
     }
 

@@ -83,17 +83,14 @@ fn payment_text(s: &Schedule) -> String {
 }
 
 pub(crate) fn render(offer: &Offer, seal: &Seal) -> Result<Vec<u8>, PrintError> {
-    for text in offer
-        .client
-        .texts()
-        .into_iter()
-        .chain([offer.officer.as_str()])
-    {
-        fonts::check_printable(text)?;
-    }
-    for t in offer.product_name.values() {
-        fonts::check_printable(t)?;
-    }
+    fonts::check_all(
+        offer
+            .client
+            .texts()
+            .into_iter()
+            .chain([offer.officer.as_str()])
+            .chain(offer.product_name.values().map(String::as_str)),
+    )?;
     let content = content(offer)?;
     let frame = Frame {
         kind: Kind::Offer,
