@@ -20,24 +20,30 @@ use crate::commands::officers::{
     SetOfficerDisabledRequest,
 };
 use crate::commands::session::{
-    CreateVaultRequest, FormDraftDto, OfficerChoice, SessionStatus, SignedInOfficer, UnlockRequest,
+    CreateVaultRequest, FormDraftDto, OfficerChoice, RecoverRequest, SessionStatus,
+    SignedInOfficer, UnlockRequest,
 };
 use crate::error::{CommandError, ErrorCode};
 use crate::quote::{Amount, Payment, QuoteReport};
 use domain::application::{ApplicationForm, Stage, Step};
 use domain::client::{ClientForm, DocumentKind};
+use domain::field::{After, Limit, Shape};
 use domain::iin::Sex;
 use domain::schedule::Method;
 
 fn generated() -> String {
     let decls = [
         ErrorCode::decl(),
+        Shape::decl(),
+        After::decl(),
+        Limit::decl(),
         CommandError::decl(),
         OfficerChoice::decl(),
         SignedInOfficer::decl(),
         SessionStatus::decl(),
         CreateVaultRequest::decl(),
         UnlockRequest::decl(),
+        RecoverRequest::decl(),
         AppInfo::decl(),
         AuditCheck::decl(),
         AutoLockRequest::decl(),

@@ -6,6 +6,7 @@ pub const COMMANDS: &[&str] = &[
     "session_status",
     "vault_create",
     "session_unlock",
+    "vault_recover",
     "session_lock",
     "session_touch",
     "app_info",

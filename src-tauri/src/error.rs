@@ -4,7 +4,7 @@
 
 use domain::application::StepError;
 use domain::catalog::QuoteError;
-use domain::field::Problem;
+use domain::field::{Limit, Problem};
 use serde::Serialize;
 use ts_rs::TS;
 use vault::VaultError;
@@ -139,6 +139,11 @@ pub struct CommandError {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub field: Option<String>,
+    /// What the value must be (its shape, the date it must follow, its range), when the problem
+    /// names it: the window shows it with the code's text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub limit: Option<Limit>,
 }
 
 impl CommandError {
@@ -147,6 +152,7 @@ impl CommandError {
             code,
             message: message.into(),
             field: None,
+            limit: None,
         }
     }
 
@@ -156,6 +162,7 @@ impl CommandError {
             code: problem_code(problem),
             message: format!("{field}: {problem:?}"),
             field: Some(field.to_owned()),
+            limit: problem.limit(),
         }
     }
 
@@ -165,7 +172,24 @@ impl CommandError {
             code: quote_code(e),
             message: e.to_string(),
             field: Some(domain::application::quote_field(e).to_owned()),
+            limit: quote_limit(e),
         }
+    }
+}
+
+/// The product's limit a refused quote broke, for the window to name.
+pub fn quote_limit(e: &QuoteError) -> Option<Limit> {
+    match *e {
+        QuoteError::AmountBelow { min } => Some(Limit::Money {
+            min: Some(min),
+            max: None,
+        }),
+        QuoteError::AmountAbove { max } => Some(Limit::Money {
+            min: None,
+            max: Some(max),
+        }),
+        QuoteError::Term { min, max } => Some(Limit::Months { min, max }),
+        _ => None,
     }
 }
 
@@ -176,7 +200,7 @@ pub fn problem_code(p: Problem) -> ErrorCode {
         Problem::TooLong => ErrorCode::TooLong,
         Problem::BadCharacter => ErrorCode::BadCharacter,
         Problem::MixedScripts => ErrorCode::MixedScripts,
-        Problem::Format => ErrorCode::BadFormat,
+        Problem::Format(_) => ErrorCode::BadFormat,
         Problem::IinCentury => ErrorCode::IinCentury,
         Problem::IinBirthDate => ErrorCode::IinBirthDate,
         Problem::IinCheckDigit => ErrorCode::IinCheckDigit,
@@ -185,9 +209,9 @@ pub fn problem_code(p: Problem) -> ErrorCode {
         Problem::PhoneNotKazakh => ErrorCode::PhoneNotKazakh,
         Problem::NoSuchDay => ErrorCode::NoSuchDay,
         Problem::InFuture => ErrorCode::DateInFuture,
-        Problem::DateOrder => ErrorCode::DateOrder,
+        Problem::DateOrder(_) => ErrorCode::DateOrder,
         Problem::Expired => ErrorCode::DocumentExpired,
-        Problem::OutOfRange => ErrorCode::OutOfRange,
+        Problem::OutOfRange(_) => ErrorCode::OutOfRange,
         Problem::Refused => ErrorCode::InvalidInput,
     }
 }
@@ -235,7 +259,8 @@ impl From<VaultError> for CommandError {
             }
             VaultError::DeviceSecretMissing => ErrorCode::DeviceSecretMissing,
             VaultError::BackupKey => ErrorCode::BackupKey,
-            VaultError::BackupDamaged => ErrorCode::BackupDamaged,
+            VaultError::BackupDamaged | VaultError::BackupUnsigned => ErrorCode::BackupDamaged,
+            VaultError::NotIntact => ErrorCode::VaultDamaged,
             VaultError::BadSetting => ErrorCode::InvalidInput,
             VaultError::DuplicateIin { .. } => ErrorCode::DuplicateIin,
             VaultError::NotFound => ErrorCode::NotFound,
@@ -266,6 +291,7 @@ impl From<VaultError> for CommandError {
             code,
             message: e.to_string(),
             field: field.map(str::to_owned),
+            limit: None,
         }
     }
 }

@@ -35,6 +35,7 @@ pub fn run_gui() -> ExitCode {
             commands::session::session_status,
             commands::session::vault_create,
             commands::session::session_unlock,
+            commands::session::vault_recover,
             commands::session::session_lock,
             commands::session::session_touch,
             commands::session::form_draft_take,

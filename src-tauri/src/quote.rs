@@ -185,9 +185,18 @@ pub(crate) fn report(
     }
 }
 
-pub(crate) fn run(args: &QuoteArgs) -> Result<(), String> {
-    let catalog = shipped_catalog().map_err(|e| e.to_string())?;
-    let amount_value = Money::parse(&args.amount).map_err(|e| format!("--amount: {e}"))?;
+/// `branchdesk quote`: the report as JSON or as a table, through the CLI's output
+/// (a reader that stops early ends it quietly); a refused quote names the rule and its code.
+pub(crate) fn run(args: &QuoteArgs) -> Result<(), crate::cli::Refusal> {
+    use crate::cli::say;
+    use crate::error::{CommandError, ErrorCode};
+    let catalog = shipped_catalog().map_err(|e| CommandError::quote(&e))?;
+    let amount_value = Money::parse(&args.amount).map_err(|e| CommandError {
+        code: ErrorCode::BadFormat,
+        message: format!("--amount: {e}"),
+        field: Some("amount".to_owned()),
+        limit: None,
+    })?;
     let method = if args.method == "annuity" {
         Method::Annuity
     } else {
@@ -196,37 +205,32 @@ pub(crate) fn run(args: &QuoteArgs) -> Result<(), String> {
     let issue_date = args.issue_date.unwrap_or_else(today_in_almaty);
     let q = catalog
         .quote(&args.product, amount_value, args.term, method, issue_date)
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| CommandError::quote(&e))?;
     let report = report(catalog, &q, amount_value, args.term, method, issue_date);
     if args.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?
-        );
-        return Ok(());
+        return crate::cli::say_json(&report);
     }
-    println!(
+    say(format_args!(
         "{} · {} · {} · {} мес.",
         report.product,
         report.amount.text,
         format_date(issue_date),
         args.term
-    );
-    println!(
+    ))?;
+    say(format_args!(
         "{:>3}  {:<10}  {:>16}  {:>14}  {:>12}  {:>16}",
         "№", "дата", "основной долг", "вознагр.", "комиссия", "платёж"
-    );
+    ))?;
     for p in &report.payments {
-        println!(
+        say(format_args!(
             "{:>3}  {:<10}  {:>16}  {:>14}  {:>12}  {:>16}",
             p.number, p.date_text, p.principal.text, p.interest.text, p.fee.text, p.total.text
-        );
+        ))?;
     }
-    println!("к выдаче: {}", report.net_amount.text);
-    println!(
+    say(format_args!("к выдаче: {}", report.net_amount.text))?;
+    say(format_args!(
         "всего к оплате: {}   переплата: {}",
         report.total_paid.text, report.overpayment.text
-    );
-    println!("ГЭСВ: {}", report.gesv_text);
-    Ok(())
+    ))?;
+    say(format_args!("ГЭСВ: {}", report.gesv_text))
 }

@@ -74,3 +74,131 @@ fn the_main_window_gets_exactly_the_app_commands() {
         "one capability file; another would widen the window's rights"
     );
 }
+
+/// The commands `ui/src/lib/backend.ts` invokes: the name in every `call<…>("name"` there. A call
+/// whose command is not a string literal fails the test, so nothing can hide from it.
+fn backend_commands(src: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut at = 0;
+    while let Some(i) = src[at..].find("call") {
+        let start = at + i;
+        at = start + "call".len();
+        let word_before = src[..start]
+            .chars()
+            .next_back()
+            .is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.');
+        let word_after = src[at..]
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_alphanumeric() || c == '_');
+        // `function call<T>(command: string, …)` is the definition, not a call.
+        if word_before || word_after || src[..start].trim_end().ends_with("function") {
+            continue;
+        }
+        let mut rest = &src[at..];
+        if rest.starts_with('<') {
+            let mut depth = 0;
+            let mut end = None;
+            for (j, c) in rest.char_indices() {
+                match c {
+                    '<' => depth += 1,
+                    '>' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            end = Some(j + 1);
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            rest = &rest[end.expect("a call's type arguments are closed")..];
+        }
+        let Some(args) = rest.strip_prefix('(') else {
+            continue;
+        };
+        let name = args
+            .strip_prefix('"')
+            .and_then(|a| a.split_once('"'))
+            .map(|(name, _)| name.to_owned())
+            .unwrap_or_else(|| {
+                panic!(
+                    "backend.ts calls a command that is not a string literal: call{}",
+                    &rest[..rest.len().min(40)]
+                )
+            });
+        found.push(name);
+    }
+    found
+}
+
+#[test]
+fn the_window_calls_exactly_the_app_commands() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/ui/src/lib/backend.ts");
+    let src = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("read {path}: {e}"));
+    let called: std::collections::BTreeSet<String> = backend_commands(&src).into_iter().collect();
+    let listed: std::collections::BTreeSet<String> =
+        COMMANDS.iter().map(|c| (*c).to_owned()).collect();
+    assert_eq!(
+        COMMANDS.len(),
+        listed.len(),
+        "command_names.rs lists a command twice"
+    );
+    let unlisted: Vec<&String> = called.difference(&listed).collect();
+    let uncalled: Vec<&String> = listed.difference(&called).collect();
+    assert!(
+        unlisted.is_empty() && uncalled.is_empty(),
+        "ui/src/lib/backend.ts and src-tauri/src/command_names.rs must name the same commands: \
+         called but not listed {unlisted:?}; listed but never called {uncalled:?}"
+    );
+}
+
+#[test]
+fn the_command_scanner_reads_every_shape_of_call() {
+    let src = r#"
+        async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {}
+        a: () => call<void>("ui_ready"),
+        b: () => call<FormDraftDto | null>("form_draft_take"),
+        c: (x: string) => call<Record<string, Array<string>>>("nested", { x }),
+        d: () => call("untyped"),
+        recall: () => recall<void>("not_ours"),
+    "#;
+    assert_eq!(
+        backend_commands(src),
+        ["ui_ready", "form_draft_take", "nested", "untyped"]
+    );
+}
+
+#[test]
+fn only_backend_ts_reaches_tauri() {
+    fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir)
+            .expect("ui/src is readable")
+            .flatten()
+        {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|e| e == "ts" || e == "svelte") {
+                out.push(path);
+            }
+        }
+    }
+    let root = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/ui/src"));
+    let mut files = Vec::new();
+    walk(root, &mut files);
+    let offenders: Vec<String> = files
+        .iter()
+        .filter(|p| !p.ends_with("lib/backend.ts"))
+        .filter(|p| {
+            std::fs::read_to_string(p)
+                .unwrap_or_default()
+                .contains("@tauri-apps/api")
+        })
+        .map(|p| p.display().to_string())
+        .collect();
+    assert!(
+        offenders.is_empty(),
+        "only ui/src/lib/backend.ts may import @tauri-apps/api: {offenders:?}"
+    );
+}

@@ -1,11 +1,12 @@
-//! What the window process holds between commands: where the vault is, the open session, the
-//! unlock throttle, and when the officer last did something (for auto-lock).
+//! What the window process holds between commands: where the vault is, the open session, and
+//! when the officer last did something (for auto-lock). The unlock throttle lives beside the
+//! vault (see the vault crate), shared with the CLI and kept across restarts.
 
 use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use vault::{Role, UnlockThrottle, Vault, VaultDir};
+use vault::{Role, Vault, VaultDir};
 
 use crate::error::{CommandError, ErrorCode};
 
@@ -13,7 +14,6 @@ pub(crate) struct AppState {
     pub data_dir: PathBuf,
     pub vault_dir: VaultDir,
     session: Mutex<Option<Session>>,
-    throttle: Mutex<UnlockThrottle>,
 }
 
 /// An unlocked vault and the officer's last activity.
@@ -54,7 +54,6 @@ impl AppState {
             data_dir,
             vault_dir,
             session: Mutex::new(None),
-            throttle: Mutex::new(UnlockThrottle::default()),
         }
     }
 
@@ -62,10 +61,6 @@ impl AppState {
     /// the vault connection is transactional, so nothing half-written survives.
     pub fn slot(&self) -> MutexGuard<'_, Option<Session>> {
         self.session.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    pub fn throttle(&self) -> MutexGuard<'_, UnlockThrottle> {
-        self.throttle.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Ends the session in `slot`, if any. Dropping it drops the Vault (connection closed, key and

@@ -112,7 +112,7 @@ fn branch() -> Branch {
             .expect("add officer");
         (
             o.id.clone(),
-            Vault::unlock(&dir, &keychain, &o.id, &pass).expect("unlock"),
+            Vault::unlock(&dir, &keychain, &o.id, &pass, now()).expect("unlock"),
         )
     };
     let (_, officer) = sign_in("Ерлан Маратов", Role::Officer, "officer passphrase");
@@ -894,7 +894,7 @@ fn application_refusals() -> Vec<Bad> {
         bad_with(terms("business-24", "299 999", 12, "annuity"), "amount", AmountBelow, "under business-24's minimum of 300 000 ₸"),
         bad_with(terms("business-24", "10 000 000,01", 12, "annuity"), "amount", AmountAbove, "over business-24's maximum of 10 000 000 ₸"),
         bad_with(terms("short-1", "150 001", 1, "annuity"), "amount", AmountAbove, "over short-1's maximum of 150 000 ₸"),
-        bad("months", 0, Required, "a term of 0 months is no term"),
+        bad("months", 0, OutOfRange, "a term of 0 months is outside the product's months"),
         bad("months", 6, TermOutOfRange, "under consumer-12's 7 months"),
         bad("months", 37, TermOutOfRange, "over consumer-12's 36 months"),
         bad("months", u32::MAX, TermOutOfRange, "an absurd term is refused, not a panic"),
@@ -1563,4 +1563,129 @@ fn printing_issues_sealed_documents_kept_in_the_vault() {
     );
     assert_eq!(listed.len(), 3, "the walk-in's policy is nobody's");
     assert_ne!(consent.id, offer.id, "every issue is a new document");
+}
+
+/// The vague refusals of issue #14 name what the value must be: the product's amounts and months,
+/// the phone's shape, the date an expiry must follow. The window shows the limit with the code.
+#[test]
+fn refusals_name_the_limit_the_value_broke() {
+    use domain::field::{After, Limit, Shape};
+    let tenge = |t: i64| domain::Money::from_tenge(t);
+    let quoted = |edit: &dyn Fn(&mut ApplicationForm)| {
+        let mut f = application_form();
+        edit(&mut f);
+        match applications::quote(&f, now()) {
+            Err(e) => (e.code, e.field, e.limit),
+            Ok(_) => panic!("the terms {f:?} must be refused"),
+        }
+    };
+    let consumer = Some(Limit::Money {
+        min: tenge(50_000),
+        max: tenge(3_000_000),
+    });
+    let months = Some(Limit::Months { min: 7, max: 36 });
+    let amount = Some("amount".to_owned());
+    let term = Some("months".to_owned());
+    assert_eq!(
+        quoted(&|f| f.amount = "0".into()),
+        (ErrorCode::OutOfRange, amount.clone(), consumer),
+        "a loan of nothing names the product's amounts"
+    );
+    assert_eq!(
+        quoted(&|f| f.amount = "49 999".into()),
+        (
+            ErrorCode::AmountBelow,
+            amount.clone(),
+            Some(Limit::Money {
+                min: tenge(50_000),
+                max: None
+            })
+        ),
+        "under the minimum names the minimum"
+    );
+    assert_eq!(
+        quoted(&|f| f.amount = "3 000 001".into()),
+        (
+            ErrorCode::AmountAbove,
+            amount.clone(),
+            Some(Limit::Money {
+                min: None,
+                max: tenge(3_000_000)
+            })
+        ),
+        "over the maximum names the maximum"
+    );
+    assert_eq!(
+        quoted(&|f| f.amount = "5e5".into()),
+        (
+            ErrorCode::BadFormat,
+            amount,
+            Some(Limit::Shape {
+                shape: Shape::Money
+            })
+        ),
+        "words are not money, and the shape of money is named"
+    );
+    for m in [0, 1000] {
+        assert_eq!(
+            quoted(&|f| f.months = m),
+            (
+                if m == 0 {
+                    ErrorCode::OutOfRange
+                } else {
+                    ErrorCode::TermOutOfRange
+                },
+                term.clone(),
+                months
+            ),
+            "a term of {m} months names the product's months"
+        );
+    }
+
+    let (_tmp, _dir, _keychain, mut v) = desk();
+    let client = |edit: &dyn Fn(&mut ClientForm), v: &mut Vault| {
+        let mut f = client_form();
+        edit(&mut f);
+        match clients::create(v, &f, now()) {
+            Err(e) => (e.code, e.field, e.limit),
+            Ok(_) => panic!("the client form {f:?} must be refused"),
+        }
+    };
+    assert_eq!(
+        client(&|f| f.phone = "701 234 567".into(), &mut v),
+        (
+            ErrorCode::BadFormat,
+            Some("phone".to_owned()),
+            Some(Limit::Shape {
+                shape: Shape::Phone
+            })
+        ),
+        "a 9-digit phone names the shape +7 7XX XXX XX XX"
+    );
+    let f = client_form();
+    let issued = f.document_issued_on.clone();
+    assert_eq!(
+        client(&|f| f.document_expires_on = issued.clone(), &mut v),
+        (
+            ErrorCode::DateOrder,
+            Some("document_expires_on".to_owned()),
+            Some(Limit::After {
+                date: After::DocumentIssuedOn
+            })
+        ),
+        "an expiry on the issue date must follow the issue date"
+    );
+    let json = serde_json::to_value(CommandError::field(
+        "amount",
+        domain::field::Problem::OutOfRange(domain::field::Range::Money {
+            min: tenge(50_000),
+            max: None,
+        }),
+    ))
+    .expect("json");
+    assert_eq!(
+        json["limit"],
+        serde_json::json!({ "kind": "money", "min": 5_000_000, "max": null }),
+        "the limit crosses IPC tagged, amounts in tiyn"
+    );
 }

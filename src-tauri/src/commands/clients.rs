@@ -21,6 +21,10 @@ use crate::state::{ANY_ROLE, AppState};
 pub struct FieldIssue {
     pub field: String,
     pub code: ErrorCode,
+    /// What the value must be, when the problem names it (shape, earlier date, range).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub limit: Option<domain::field::Limit>,
 }
 
 /// What an IIN alone says: the form fills birth date and sex from it.
@@ -109,6 +113,7 @@ fn issues(form: &ClientForm, now: DateTime<Utc>) -> Vec<FieldIssue> {
             .map(|p| FieldIssue {
                 field: p.field.to_owned(),
                 code: problem_code(p.problem),
+                limit: p.problem.limit(),
             })
             .collect(),
     }

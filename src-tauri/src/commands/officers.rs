@@ -142,12 +142,19 @@ pub(crate) fn set_approval_limit(
             domain::field::Problem::Required,
         ));
     }
-    let amount = domain::Money::parse(&request.amount)
-        .map_err(|_| CommandError::field("amount", domain::field::Problem::Format))?;
+    let amount = domain::Money::parse(&request.amount).map_err(|_| {
+        CommandError::field(
+            "amount",
+            domain::field::Problem::Format(domain::field::Shape::Money),
+        )
+    })?;
     if amount < domain::Money::ZERO {
         return Err(CommandError::field(
             "amount",
-            domain::field::Problem::OutOfRange,
+            domain::field::Problem::OutOfRange(domain::field::Range::Money {
+                min: Some(domain::Money::ZERO),
+                max: None,
+            }),
         ));
     }
     Ok(v.set_approval_limit(&OfficerId(request.officer_id.clone()), amount, now)?)

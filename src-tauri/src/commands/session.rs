@@ -18,6 +18,9 @@ pub enum SessionStatus {
     NoVault,
     /// A vault exists and is locked; these officers can unlock it.
     Locked { officers: Vec<OfficerChoice> },
+    /// A vault exists but this computer's keychain no longer holds its device secret (a new
+    /// computer, a wiped keyring): only head office's recovery key opens it.
+    NeedsRecovery,
     /// An officer is signed in; `outbox_pending` records wait for head office.
     Unlocked {
         officer: SignedInOfficer,
@@ -64,6 +67,18 @@ pub struct UnlockRequest {
     pub passphrase: Passphrase,
 }
 
+/// Head office's recovery key and the administrator's new passphrase.
+#[derive(Deserialize, TS)]
+pub struct RecoverRequest {
+    /// Head office's age identity (`AGE-SECRET-KEY-1…`), as pasted or read from its file.
+    #[ts(type = "string")]
+    pub identity: Passphrase,
+    /// The administrator to recover as; `null` takes the first administrator.
+    pub officer_id: Option<String>,
+    #[ts(type = "string")]
+    pub passphrase: Passphrase,
+}
+
 fn signed_in(s: &Session) -> SessionStatus {
     let v = &s.vault;
     let o = v.officer();
@@ -86,12 +101,19 @@ pub(crate) fn status_of(state: &AppState) -> Result<SessionStatus, CommandError>
     }
     Ok(match state.vault_dir.state()? {
         VaultState::Missing => SessionStatus::NoVault,
-        VaultState::Present { officers, .. } => SessionStatus::Locked {
-            officers: officers
-                .into_iter()
-                .map(|(id, name)| OfficerChoice { id: id.0, name })
-                .collect(),
-        },
+        VaultState::Present { keychain } => {
+            let keychain = Keychain::for_backend(keychain, &state.data_dir)?;
+            match state.vault_dir.roster(&keychain) {
+                Ok(roster) => SessionStatus::Locked {
+                    officers: roster
+                        .into_iter()
+                        .map(|(id, name)| OfficerChoice { id: id.0, name })
+                        .collect(),
+                },
+                Err(VaultError::DeviceSecretMissing) => SessionStatus::NeedsRecovery,
+                Err(e) => return Err(e.into()),
+            }
+        }
     })
 }
 
@@ -168,28 +190,54 @@ pub(crate) async fn session_unlock(
     request: UnlockRequest,
 ) -> Result<SessionStatus, CommandError> {
     let officer = OfficerId(request.officer_id.clone());
-    state.throttle().check(&officer, Instant::now())?;
     let dir = state.vault_dir.clone();
     let backend = match dir.state()? {
         VaultState::Present { keychain, .. } => keychain,
         VaultState::Missing => return Err(VaultError::Missing.into()),
     };
     let keychain = Keychain::for_backend(backend, &state.data_dir)?;
-    let id = officer.clone();
-    let result =
-        blocking(move || Ok(Vault::unlock(&dir, &keychain, &id, &request.passphrase)?)).await;
-    let vault = match result {
-        Ok(v) => {
-            state.throttle().succeeded(&officer);
-            v
-        }
-        Err(e) => {
-            if e.code == ErrorCode::WrongPassphrase {
-                state.throttle().failed(&officer, Instant::now());
-            }
-            return Err(e);
-        }
+    let vault = blocking(move || {
+        Ok(Vault::unlock(
+            &dir,
+            &keychain,
+            &officer,
+            &request.passphrase,
+            chrono::Utc::now(),
+        )?)
+    })
+    .await?;
+    let session = Session::new(vault);
+    let status = signed_in(&session);
+    *state.slot() = Some(session);
+    Ok(status)
+}
+
+/// Recovers the desk with head office's recovery key (a lost keychain, a forgotten administrator
+/// passphrase): the administrator gets the new passphrase and is signed in.
+#[tauri::command]
+pub(crate) async fn vault_recover(
+    state: State<'_, AppState>,
+    request: RecoverRequest,
+) -> Result<SessionStatus, CommandError> {
+    let dir = state.vault_dir.clone();
+    let backend = match dir.state()? {
+        VaultState::Present { keychain } => keychain,
+        VaultState::Missing => return Err(VaultError::Missing.into()),
     };
+    let keychain = Keychain::for_backend(backend, &state.data_dir)?;
+    let identity = request.identity.age_identity()?;
+    let admin = request.officer_id.map(OfficerId);
+    let vault = blocking(move || {
+        Ok(Vault::recover(
+            &dir,
+            &keychain,
+            &identity,
+            admin.as_ref(),
+            &request.passphrase,
+            chrono::Utc::now(),
+        )?)
+    })
+    .await?;
     let session = Session::new(vault);
     let status = signed_in(&session);
     *state.slot() = Some(session);

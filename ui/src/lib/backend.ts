@@ -23,6 +23,7 @@ import type {
   FieldIssue,
   FormDraftDto,
   IinInfo,
+  Limit,
   OfficerRow,
   PrintRequest,
   ProductView,
@@ -35,7 +36,14 @@ import type {
   UnlockRequest,
 } from "./bindings";
 
-export type { AppInfo, AuditCheck, CommandError, ErrorCode, OfficerRow, SessionStatus };
+export type { AppInfo, AuditCheck, CommandError, ErrorCode, Limit, OfficerRow, SessionStatus };
+
+/**
+ * Head office's recovery: an administrator, head office's `AGE-SECRET-KEY-1…` identity as pasted,
+ * and the administrator's new passphrase. Written here until Rust's `RecoverRequest` is generated
+ * into bindings.ts; then import it from there instead.
+ */
+export type RecoverRequest = { officer_id: string; identity: string; passphrase: string };
 
 // Exhaustive by type: adding a code in Rust fails the type check here until it is listed.
 const knownCodes: Record<ErrorCode, true> = {
@@ -100,21 +108,44 @@ const codes: ReadonlySet<string> = new Set(Object.keys(knownCodes));
 /** Turns whatever an invoke rejected with into a CommandError. */
 export function toCommandError(e: unknown): CommandError {
   if (typeof e === "object" && e !== null && "code" in e && typeof e.code === "string" && codes.has(e.code)) {
-    const message = "message" in e && typeof e.message === "string" ? e.message : "";
-    const field = "field" in e && typeof e.field === "string" ? e.field : undefined;
-    return field === undefined ? { code: e.code as ErrorCode, message } : { code: e.code as ErrorCode, message, field };
+    const out: CommandError = { code: e.code as ErrorCode, message: "message" in e && typeof e.message === "string" ? e.message : "" };
+    if ("field" in e && typeof e.field === "string") out.field = e.field;
+    if ("limit" in e && isLimit(e.limit)) out.limit = e.limit;
+    return out;
   }
   return { code: "internal", message: String(e) };
+}
+
+// A limit is shown only in a shape the screens know; anything else is dropped, not trusted.
+function isLimit(l: unknown): l is Limit {
+  if (typeof l !== "object" || l === null || !("kind" in l)) return false;
+  const num = (v: unknown) => typeof v === "number" && Number.isSafeInteger(v);
+  const money = (v: unknown) => v === null || num(v);
+  switch (l.kind) {
+    case "shape":
+      return "shape" in l && typeof l.shape === "string";
+    case "after":
+      return "date" in l && typeof l.date === "string";
+    case "money":
+      return "min" in l && "max" in l && money(l.min) && money(l.max);
+    case "months":
+      return "min" in l && "max" in l && num(l.min) && num(l.max);
+    default:
+      return false;
+  }
 }
 
 export class BackendError extends Error {
   readonly code: ErrorCode;
   /** The form field the error belongs to, when it is one field's problem. */
   readonly field: string | undefined;
+  /** What the field's value must be, when Rust named it. */
+  readonly limit: Limit | undefined;
   constructor(e: CommandError) {
     super(e.message);
     this.code = e.code;
     this.field = e.field;
+    this.limit = e.limit;
   }
 }
 
@@ -131,6 +162,7 @@ export const backend = {
   sessionStatus: () => call<SessionStatus>("session_status"),
   createVault: (request: CreateVaultRequest) => call<SessionStatus>("vault_create", { request }),
   unlock: (request: UnlockRequest) => call<SessionStatus>("session_unlock", { request }),
+  recover: (request: RecoverRequest) => call<SessionStatus>("vault_recover", { request }),
   lock: () => call<SessionStatus>("session_lock"),
   touch: () => call<void>("session_touch"),
   appInfo: () => call<AppInfo>("app_info"),

@@ -15,6 +15,11 @@ export function formatMoney(tiyn: number | bigint): string {
   return `${sign}${grouped},${cents} ₸`;
 }
 
+/** Tiyn → `50 000 ₸` for whole tenge, else `49 999,99 ₸`: the short form messages name limits in. */
+export function formatTenge(tiyn: number | bigint): string {
+  return formatMoney(tiyn).replace(/,00 ₸$/, " ₸");
+}
+
 /** ISO `yyyy-mm-dd` (or a full ISO timestamp's date part) → `dd.mm.yyyy`. */
 export function formatDate(iso: string): string {
   const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso);

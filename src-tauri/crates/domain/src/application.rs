@@ -16,7 +16,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::{Catalog, Quote, QuoteError};
-use crate::field::{FieldProblem, Problem, Problems, text};
+use crate::field::{FieldProblem, Problem, Problems, Range, Shape, text};
 use crate::money::Money;
 use crate::schedule::Method;
 
@@ -248,6 +248,8 @@ pub fn check(
     if product_id.is_empty() {
         p.add("product_id", Problem::Required);
     }
+    // An amount or a term of nothing is refused with the product's limits named.
+    let product = catalog.product(product_id, issue_date);
     let amount = if form.amount.trim().is_empty() {
         p.add("amount", Problem::Required);
         None
@@ -255,18 +257,29 @@ pub fn check(
         p.take(
             "amount",
             Money::parse(&form.amount)
-                .map_err(|_| Problem::Format)
+                .map_err(|_| Problem::Format(Shape::Money))
                 .and_then(|m| {
                     if m > Money::ZERO {
                         Ok(m)
                     } else {
-                        Err(Problem::OutOfRange)
+                        Err(Problem::OutOfRange(Range::Money {
+                            min: product.and_then(|p| Money::from_tenge(p.min_amount_tenge)),
+                            max: product.and_then(|p| Money::from_tenge(p.max_amount_tenge)),
+                        }))
                     }
                 }),
         )
     };
     if form.months == 0 {
-        p.add("months", Problem::Required);
+        p.add(
+            "months",
+            product.map_or(Problem::Required, |p| {
+                Problem::OutOfRange(Range::Months {
+                    min: p.min_months,
+                    max: p.max_months,
+                })
+            }),
+        );
     }
     if form.method.is_none() {
         p.add("method", Problem::Required);

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::date::{DateError, format_date, parse_date};
-use crate::field::{FieldProblem, Problem, Problems, text};
+use crate::field::{After, FieldProblem, Problem, Problems, Range, Shape, text};
 use crate::iin::{Iin, IinError, Sex};
 use crate::money::Money;
 use crate::person_name::{NameError, NamePart};
@@ -139,7 +139,7 @@ pub fn name_key(text: &str) -> String {
 /// How an IIN's own problem reads as a field problem.
 pub fn iin_problem(e: &IinError) -> Problem {
     match e {
-        IinError::Length | IinError::NotDigits => Problem::Format,
+        IinError::Length | IinError::NotDigits => Problem::Format(Shape::Iin),
         IinError::CenturyDigit => Problem::IinCentury,
         IinError::BirthDate => Problem::IinBirthDate,
         IinError::CheckDigit => Problem::IinCheckDigit,
@@ -164,7 +164,7 @@ fn date(raw: &str) -> Result<NaiveDate, Problem> {
         return Err(Problem::Required);
     }
     parse_date(raw).map_err(|e| match e {
-        DateError::Format => Problem::Format,
+        DateError::Format => Problem::Format(Shape::Date),
         DateError::NoSuchDay => Problem::NoSuchDay,
     })
 }
@@ -175,7 +175,9 @@ fn phone(raw: &str) -> Result<Phone, Problem> {
     }
     Phone::parse(raw).map_err(|e| match e {
         PhoneError::NotKazakh => Problem::PhoneNotKazakh,
-        PhoneError::Length | PhoneError::BadCharacter | PhoneError::Prefix => Problem::Format,
+        PhoneError::Length | PhoneError::BadCharacter | PhoneError::Prefix => {
+            Problem::Format(Shape::Phone)
+        }
     })
 }
 
@@ -195,7 +197,7 @@ fn email(raw: &str) -> Result<Option<String>, Problem> {
             && !domain.ends_with('.')
     });
     if !shape || e.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(Problem::Format);
+        return Err(Problem::Format(Shape::Email));
     }
     Ok(Some(e.to_owned()))
 }
@@ -211,23 +213,35 @@ fn document_number(kind: Option<DocumentKind>, raw: &str) -> Result<String, Prob
         return Err(Problem::Required);
     }
     let digits = |s: &str, len: usize| s.len() == len && s.bytes().all(|b| b.is_ascii_digit());
-    let ok = match kind {
-        Some(DocumentKind::IdCard | DocumentKind::ResidencePermit) => digits(&n, 9),
-        Some(DocumentKind::Passport) => n.strip_prefix('N').is_some_and(|d| digits(d, 8)),
+    let (ok, shape) = match kind {
+        Some(DocumentKind::IdCard | DocumentKind::ResidencePermit) => {
+            (digits(&n, 9), Shape::IdCardNumber)
+        }
+        Some(DocumentKind::Passport) => (
+            n.strip_prefix('N').is_some_and(|d| digits(d, 8)),
+            Shape::PassportNumber,
+        ),
         // The kind's own problem is reported on its field; the number is judged once it is known.
-        None => true,
+        None => (true, Shape::IdCardNumber),
     };
-    if ok { Ok(n) } else { Err(Problem::Format) }
+    if ok {
+        Ok(n)
+    } else {
+        Err(Problem::Format(shape))
+    }
 }
 
 fn income(raw: &str) -> Result<Money, Problem> {
     if raw.trim().is_empty() {
         return Err(Problem::Required);
     }
-    let m = Money::parse(raw).map_err(|_| Problem::Format)?;
+    let m = Money::parse(raw).map_err(|_| Problem::Format(Shape::Money))?;
     let max = Money::from_tenge(MAX_MONTHLY_INCOME_TENGE).unwrap_or(Money::ZERO);
     if m < Money::ZERO || m > max {
-        return Err(Problem::OutOfRange);
+        return Err(Problem::OutOfRange(Range::Money {
+            min: Some(Money::ZERO),
+            max: Some(max),
+        }));
     }
     Ok(m)
 }
@@ -292,13 +306,16 @@ pub fn check(form: &ClientForm, today: NaiveDate) -> Result<Client, Vec<FieldPro
         if d > today {
             p.add("document_issued_on", Problem::InFuture);
         } else if birth_date.is_some_and(|b| d < b) {
-            p.add("document_issued_on", Problem::DateOrder);
+            p.add("document_issued_on", Problem::DateOrder(After::BirthDate));
         }
     }
     let expires_on = p.take("document_expires_on", date(&form.document_expires_on));
     if let Some(e) = expires_on {
         if issued_on.is_some_and(|i| e <= i) {
-            p.add("document_expires_on", Problem::DateOrder);
+            p.add(
+                "document_expires_on",
+                Problem::DateOrder(After::DocumentIssuedOn),
+            );
         } else if e < today {
             p.add("document_expires_on", Problem::Expired);
         }
@@ -408,8 +425,45 @@ mod tests {
             vec![
                 ("iin", Problem::IinCheckDigit),
                 ("phone", Problem::PhoneNotKazakh),
-                ("email", Problem::Format),
+                ("email", Problem::Format(Shape::Email)),
                 ("document_expires_on", Problem::Expired),
+            ]
+        );
+    }
+
+    #[test]
+    fn problems_name_the_shape_the_order_or_the_range() {
+        let mut f = good();
+        f.phone = "701 234 567".into();
+        f.document_expires_on = "14.01.2023".into();
+        f.monthly_income = "2 000 000 000".into();
+        f.birth_date = "11.12.06".into();
+        assert_eq!(
+            problems(&f),
+            vec![
+                ("birth_date", Problem::Format(Shape::Date)),
+                ("phone", Problem::Format(Shape::Phone)),
+                (
+                    "document_expires_on",
+                    Problem::DateOrder(After::DocumentIssuedOn)
+                ),
+                (
+                    "monthly_income",
+                    Problem::OutOfRange(Range::Money {
+                        min: Some(Money::ZERO),
+                        max: Money::from_tenge(MAX_MONTHLY_INCOME_TENGE),
+                    })
+                ),
+            ]
+        );
+        let mut f = good();
+        f.document_issued_on = "10.12.2006".into();
+        f.iin = "0612116".into();
+        assert_eq!(
+            problems(&f),
+            vec![
+                ("iin", Problem::Format(Shape::Iin)),
+                ("document_issued_on", Problem::DateOrder(After::BirthDate)),
             ]
         );
     }
@@ -432,7 +486,10 @@ mod tests {
     fn document_numbers_follow_their_kind() {
         let mut f = good();
         f.document_kind = Some(DocumentKind::Passport);
-        assert_eq!(problems(&f), vec![("document_number", Problem::Format)]);
+        assert_eq!(
+            problems(&f),
+            vec![("document_number", Problem::Format(Shape::PassportNumber))]
+        );
         f.document_number = "n 12345678".into();
         assert_eq!(problems(&f), vec![], "a passport number is N and 8 digits");
         f.document_kind = None;

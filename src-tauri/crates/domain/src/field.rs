@@ -1,7 +1,12 @@
 //! What is wrong with one field of a form, as a closed set the screens translate. Forms are checked
-//! whole, so the officer sees every problem at once, next to the field it belongs to.
+//! whole, so the officer sees every problem at once, next to the field it belongs to. A problem
+//! names what the value must be where that is not obvious from the code alone (the shape of a
+//! phone number, the product's amounts, the date a date must follow), so the officer reads the
+//! limit, not "out of range".
 
 use serde::Serialize;
+
+use crate::money::Money;
 
 /// Why a field's value is refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -15,7 +20,7 @@ pub enum Problem {
     /// Cyrillic and Latin letters mixed in one name part.
     MixedScripts,
     /// Not in the field's shape (an IIN that is not 12 digits, an email without `@`, …).
-    Format,
+    Format(Shape),
     IinCentury,
     IinBirthDate,
     IinCheckDigit,
@@ -27,11 +32,96 @@ pub enum Problem {
     NoSuchDay,
     InFuture,
     /// A date before the one it must follow (expiry before issue, issue before birth).
-    DateOrder,
+    DateOrder(After),
     Expired,
-    OutOfRange,
+    /// A number outside its range, which is named.
+    OutOfRange(Range),
     /// A loan's terms break a rule of the product or a legal cap (the quote says which).
     Refused,
+}
+
+/// The shape a value must have; the screens show an example of it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum Shape {
+    /// 12 digits.
+    Iin,
+    /// `+7 7XX XXX XX XX`.
+    Phone,
+    /// `dd.mm.yyyy`.
+    Date,
+    /// `name@example.kz`.
+    Email,
+    /// 9 digits: the number of an ID card or a residence permit.
+    IdCardNumber,
+    /// `N` and 8 digits: the number of a passport.
+    PassportNumber,
+    /// Tenge: digits, optionally a decimal comma and up to two decimals (`1 234 567,89`).
+    Money,
+    /// A whole number of months, in digits (the window's own check: the form carries a number).
+    Months,
+}
+
+/// The date of the form a date must follow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum After {
+    /// Not before the birth date (a document issued before its holder was born).
+    BirthDate,
+    /// Later than the document's issue date (an expiry on or before it).
+    DocumentIssuedOn,
+}
+
+/// The range a number must lie in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum Range {
+    /// Tenge from `min` to `max` inclusive; `None` leaves that side open.
+    Money {
+        #[cfg_attr(feature = "ts", ts(type = "number | null"))]
+        min: Option<Money>,
+        #[cfg_attr(feature = "ts", ts(type = "number | null"))]
+        max: Option<Money>,
+    },
+    /// From `min` to `max` months inclusive.
+    Months { min: u32, max: u32 },
+}
+
+/// What a refused value must be, as it crosses to the window with the problem's code: the shape,
+/// the date it must follow, or the range (amounts in tiyn). Absent where the code says it all.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Limit {
+    /// The value must have this shape.
+    Shape { shape: Shape },
+    /// The date must follow this date of the form.
+    After { date: After },
+    /// An amount of tenge, in tiyn; `null` leaves that side open.
+    Money {
+        #[cfg_attr(feature = "ts", ts(type = "number | null"))]
+        min: Option<Money>,
+        #[cfg_attr(feature = "ts", ts(type = "number | null"))]
+        max: Option<Money>,
+    },
+    /// A number of months.
+    Months { min: u32, max: u32 },
+}
+
+impl Problem {
+    /// What the value must be, when the problem names it.
+    pub fn limit(self) -> Option<Limit> {
+        match self {
+            Problem::Format(shape) => Some(Limit::Shape { shape }),
+            Problem::DateOrder(date) => Some(Limit::After { date }),
+            Problem::OutOfRange(Range::Money { min, max }) => Some(Limit::Money { min, max }),
+            Problem::OutOfRange(Range::Months { min, max }) => Some(Limit::Months { min, max }),
+            _ => None,
+        }
+    }
 }
 
 /// One field's problem; `field` is the form's own key for it (`iin`, `document_number`, …).

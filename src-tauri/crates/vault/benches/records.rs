@@ -933,8 +933,14 @@ fn main() {
         .expect("vault.db")
         .len();
 
-    let mut v = Vault::unlock(&dir, &keychain, &officer, &pass("officer passphrase"))
-        .expect("unlock as officer");
+    let mut v = Vault::unlock(
+        &dir,
+        &keychain,
+        &officer,
+        &pass("officer passphrase"),
+        chrono::Utc::now(),
+    )
+    .expect("unlock as officer");
 
     println!("| seeded | result |");
     println!("|---|---|");

@@ -94,7 +94,7 @@ fn main() {
     let unlocks: Vec<Duration> = (0..7)
         .map(|_| {
             let t = Instant::now();
-            let v = Vault::unlock(&dir, &keychain, &id, &pass).expect("unlock");
+            let v = Vault::unlock(&dir, &keychain, &id, &pass, chrono::Utc::now()).expect("unlock");
             let d = t.elapsed();
             drop(v);
             d
@@ -140,7 +140,7 @@ fn main() {
     }
 
     // 3. audit chain of 1 000 000 entries
-    let mut v = Vault::unlock(&dir, &keychain, &id, &pass).expect("unlock");
+    let mut v = Vault::unlock(&dir, &keychain, &id, &pass, chrono::Utc::now()).expect("unlock");
     v.fill_audit_for_bench();
     let t = Instant::now();
     let broken = v.first_broken_audit_entry().expect("verify");

@@ -307,7 +307,7 @@ impl Vault {
             &id,
             &payload(&stored, "create", None),
         )?;
-        tx.commit()?;
+        audit::commit(tx, &self.dir)?;
         Ok(id)
     }
 
@@ -335,7 +335,7 @@ impl Vault {
             id,
             &payload(&stored, "update", None),
         )?;
-        tx.commit()?;
+        audit::commit(tx, &self.dir)?;
         Ok(())
     }
 
@@ -354,7 +354,7 @@ impl Vault {
         let to = next_stage(&tx, &officer, &current, Step::Submit, None)?;
         write_terms(&tx, id, terms, &at)?;
         finish_step(&tx, &officer.id, id, Step::Submit, to, None, now)?;
-        tx.commit()?;
+        audit::commit(tx, &self.dir)?;
         Ok(())
     }
 
@@ -381,7 +381,7 @@ impl Vault {
         let current = Self::read_application(&tx, id)?;
         let to = next_stage(&tx, &officer, &current, step, reason)?;
         finish_step(&tx, &officer.id, id, step, to, reason, now)?;
-        tx.commit()?;
+        audit::commit(tx, &self.dir)?;
         Ok(to)
     }
 
@@ -422,7 +422,7 @@ impl Vault {
             &new_id,
             &payload(&stored, "create", None),
         )?;
-        tx.commit()?;
+        audit::commit(tx, &self.dir)?;
         Ok(new_id)
     }
 
@@ -567,7 +567,7 @@ impl Vault {
             &officer.0,
             payload.as_bytes(),
         )?;
-        tx.commit()?;
+        audit::commit(tx, &self.dir)?;
         Ok(())
     }
 

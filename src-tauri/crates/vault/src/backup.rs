@@ -3,13 +3,21 @@
 //! still SQLCipher-encrypted), `vault.keys`, the device secret and the data key, plus a manifest.
 //! The reference `age` tool decrypts it; restoring on a new computer needs only the backup and
 //! head office's identity or the backup passphrase.
+//!
+//! A backup is only written from a vault that passes SQLite's and SQLCipher's integrity checks and
+//! whose audit chain is intact, so a damaged vault cannot overwrite good backups with bad ones. The
+//! manifest lists every file's SHA-256 and the desk's Ed25519 public key, and is signed with that
+//! key (`branchdesk-backup.sig`); restore refuses a backup whose signature, hashes or desk key do
+//! not agree, and reports whose desk made it. Only a written backup is audited.
 
 use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::path::Path;
 
 use chrono::{DateTime, SecondsFormat, Utc};
+use ed25519_dalek::{Signature, Verifier, VerifyingKey};
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
 use crate::audit;
@@ -18,9 +26,12 @@ use crate::error::VaultError;
 use crate::keychain::Keychain;
 use crate::keyfile::KeyFile;
 use crate::secret::{DataKey, DeviceSecret, Passphrase};
-use crate::vault::{DB_FILE, KEYS_FILE, Vault, VaultDir, VaultState};
+use crate::vault::{DB_FILE, KEYS_FILE, Vault, VaultDir, VaultState, check_passphrase};
 
 const MANIFEST: &str = "branchdesk-backup.json";
+const SIGNATURE: &str = "branchdesk-backup.sig";
+/// Format 2: signed manifest with file hashes. Format 1 (unsigned) is refused.
+const FORMAT: u32 = 2;
 const DEVICE_SECRET: &str = "device.secret";
 const DATA_KEY: &str = "data.key";
 /// scrypt log₂(N) for passphrase-protected backups: ≈1.3 s here; a backup is made rarely.
@@ -47,6 +58,33 @@ struct Manifest {
     vault_id: String,
     created_at: String,
     schema: u32,
+    /// The desk's Ed25519 verifying key (hex) that signed this manifest.
+    #[serde(default)]
+    desk_key: String,
+    /// Who made it: the administrator's id.
+    #[serde(default)]
+    made_by: String,
+    /// SHA-256 (hex) of every other file in the archive, by name.
+    #[serde(default)]
+    files: std::collections::BTreeMap<String, String>,
+}
+
+/// What a restore put in place, and whose desk made the backup.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RestoreReport {
+    /// The restored vault's id.
+    pub vault_id: String,
+    /// The desk's Ed25519 verifying key (hex) that signed the backup; it is also the key inside
+    /// the restored vault.
+    pub desk_key: String,
+    /// When the backup was made (RFC 3339, as written in the manifest).
+    pub created_at: String,
+    /// The administrator who made it (officer id).
+    pub made_by: String,
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
 }
 
 fn tar_entry(
@@ -64,7 +102,9 @@ fn tar_entry(
 }
 
 impl Vault {
-    /// Writes an encrypted backup to `dest` (via a temporary file, then renamed). Administrators only.
+    /// Writes an encrypted, signed backup to `dest` (owner-only, via a temporary file, then
+    /// renamed). Administrators only. Refused, with nothing written, when the backup passphrase is
+    /// too short or the vault fails its integrity or audit check. Audited only once written.
     pub fn backup(
         &mut self,
         dest: &Path,
@@ -72,18 +112,14 @@ impl Vault {
         now: DateTime<Utc>,
     ) -> Result<(), VaultError> {
         self.require(crate::officer::Role::Admin)?;
+        if let BackupTo::Passphrase(p) = &to {
+            check_passphrase(p)?;
+        }
+        if !self.integrity_problems()?.is_empty() || !self.verify_audit()?.intact() {
+            return Err(VaultError::NotIntact);
+        }
         let file = KeyFile::read(&self.dir.keys())?;
-        // Record the backup in the audit trail first, so the snapshot contains its own entry.
-        let tx = self.conn.transaction()?;
-        audit::record(
-            &tx,
-            &self.officer.id,
-            now,
-            "vault.backup",
-            &file.vault_id,
-            b"{}",
-        )?;
-        tx.commit()?;
+        let signing = crate::desk_keys::signing_key(&self.conn)?.ok_or(VaultError::Damaged)?;
 
         let snapshot_dir = tempfile_dir(dest)?;
         let snapshot = snapshot_dir.join(DB_FILE);
@@ -96,25 +132,46 @@ impl Vault {
                 copy.execute_batch(
                     "PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode = DELETE;",
                 )?;
+                let ok: String = copy.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+                if ok != "ok" {
+                    return Err(VaultError::NotIntact);
+                }
             }
+            let db_bytes = Zeroizing::new(std::fs::read(&snapshot)?);
+            let keys_bytes = std::fs::read(self.dir.keys())?;
+            let contents: [(&str, &[u8]); 4] = [
+                (DB_FILE, &db_bytes),
+                (KEYS_FILE, &keys_bytes),
+                (DEVICE_SECRET, self.device.bytes()),
+                (DATA_KEY, self.key.bytes()),
+            ];
             let manifest = Manifest {
-                format: 1,
+                format: FORMAT,
                 vault_id: file.vault_id.clone(),
                 created_at: now.to_rfc3339_opts(SecondsFormat::Secs, true),
                 schema: self.schema_version()?,
+                desk_key: hex::encode(signing.verifying_key().to_bytes()),
+                made_by: self.officer.id.0.clone(),
+                files: contents
+                    .iter()
+                    .map(|(name, bytes)| ((*name).to_owned(), sha256_hex(bytes)))
+                    .collect(),
             };
+            let manifest_bytes =
+                serde_json::to_vec_pretty(&manifest).map_err(|e| VaultError::Io(e.into()))?;
+            let signature = ed25519_dalek::Signer::sign(&signing, &manifest_bytes);
             let mut archive = Zeroizing::new(Vec::new());
             {
                 let mut builder = tar::Builder::new(&mut *archive);
+                tar_entry(&mut builder, MANIFEST, &manifest_bytes)?;
                 tar_entry(
                     &mut builder,
-                    MANIFEST,
-                    &serde_json::to_vec_pretty(&manifest).map_err(|e| VaultError::Io(e.into()))?,
+                    SIGNATURE,
+                    hex::encode(signature.to_bytes()).as_bytes(),
                 )?;
-                tar_entry(&mut builder, DB_FILE, &std::fs::read(&snapshot)?)?;
-                tar_entry(&mut builder, KEYS_FILE, &std::fs::read(self.dir.keys())?)?;
-                tar_entry(&mut builder, DEVICE_SECRET, self.device.bytes())?;
-                tar_entry(&mut builder, DATA_KEY, self.key.bytes())?;
+                for (name, bytes) in contents {
+                    tar_entry(&mut builder, name, bytes)?;
+                }
                 builder.finish()?;
             }
             let encryptor = match to {
@@ -133,7 +190,7 @@ impl Vault {
             };
             let tmp = dest.with_extension("partial");
             let written = (|| -> Result<(), VaultError> {
-                let out = std::fs::File::create(&tmp)?;
+                let out = crate::files::create_private(&tmp, false)?;
                 let mut w = encryptor.wrap_output(std::io::BufWriter::new(out))?;
                 w.write_all(&archive)?;
                 let mut out = w.finish()?;
@@ -148,7 +205,17 @@ impl Vault {
             written
         })();
         let _ = std::fs::remove_dir_all(&snapshot_dir);
-        result
+        result?;
+        let tx = self.conn.transaction()?;
+        audit::record(
+            &tx,
+            &self.officer.id,
+            now,
+            "vault.backup",
+            &file.vault_id,
+            b"{}",
+        )?;
+        audit::commit(tx, &self.dir)
     }
 }
 
@@ -162,12 +229,15 @@ fn tempfile_dir(near: &Path) -> Result<std::path::PathBuf, VaultError> {
         crate::officer::random_id()
     ));
     std::fs::create_dir(&dir)?;
+    crate::files::private_dir(&dir)?;
     Ok(dir)
 }
 
 /// Restores the backup `src` into `dir`, keeping its device secret in `keychain`. Refuses when a
 /// vault is there, unless `replace`, in which case the old vault is moved aside (never deleted) to
-/// `vault.replaced-<time>`. Everything is decrypted and checked before anything is written.
+/// `vault.replaced-<time>`. Everything is decrypted and checked before anything is written: the
+/// manifest's signature by the desk key it names, every file's hash, that the restored vault holds
+/// that same desk key, and the vault's integrity and audit chain.
 pub fn restore(
     src: &Path,
     key: BackupKey<'_>,
@@ -175,7 +245,7 @@ pub fn restore(
     keychain: &Keychain,
     replace: bool,
     now: DateTime<Utc>,
-) -> Result<(), VaultError> {
+) -> Result<RestoreReport, VaultError> {
     if dir
         .state()
         .map(|s| s != VaultState::Missing)
@@ -226,11 +296,18 @@ pub fn restore(
         files.insert(name, bytes);
     }
     let get = |name: &str| files.get(name).ok_or(VaultError::BackupDamaged);
+    let manifest_bytes = get(MANIFEST)?;
     let manifest: Manifest =
-        serde_json::from_slice(get(MANIFEST)?).map_err(|_| VaultError::BackupDamaged)?;
+        serde_json::from_slice(manifest_bytes).map_err(|_| VaultError::BackupDamaged)?;
+    let desk_key = check_signature(&manifest, manifest_bytes, files.get(SIGNATURE))?;
+    for name in [DB_FILE, KEYS_FILE, DEVICE_SECRET, DATA_KEY] {
+        if manifest.files.get(name) != Some(&sha256_hex(get(name)?)) {
+            return Err(VaultError::BackupDamaged);
+        }
+    }
     let mut keys: KeyFile =
         serde_json::from_slice(get(KEYS_FILE)?).map_err(|_| VaultError::BackupDamaged)?;
-    if manifest.format != 1 || keys.vault_id != manifest.vault_id {
+    if keys.vault_id != manifest.vault_id {
         return Err(VaultError::BackupDamaged);
     }
     let data_key = DataKey::from_bytes(get(DATA_KEY)?).ok_or(VaultError::BackupDamaged)?;
@@ -241,8 +318,9 @@ pub fn restore(
     let staging =
         VaultDir::new(parent.join(format!(".vault-restoring-{}", crate::officer::random_id())));
     std::fs::create_dir(staging.path())?;
+    crate::files::private_dir(staging.path())?;
     let staged = (|| -> Result<(), VaultError> {
-        std::fs::write(staging.db(), get(DB_FILE)?.as_slice())?;
+        crate::files::create_private(&staging.db(), false)?.write_all(get(DB_FILE)?.as_slice())?;
         {
             let conn = db::open(&staging.db(), &data_key, false)?;
             let ok: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
@@ -251,6 +329,10 @@ pub fn restore(
             }
             if crate::audit::first_broken(&conn)?.is_some() {
                 return Err(VaultError::BackupDamaged);
+            }
+            // The key that signed the backup must be the desk key inside it.
+            if crate::desk_keys::public(&conn)?.signing != hex::encode(desk_key.to_bytes()) {
+                return Err(VaultError::BackupUnsigned);
             }
         }
         keys.keychain = keychain.backend();
@@ -267,5 +349,36 @@ pub fn restore(
         std::fs::rename(dir.path(), aside)?;
     }
     std::fs::rename(staging.path(), dir.path())?;
-    Ok(())
+    Ok(RestoreReport {
+        vault_id: manifest.vault_id,
+        desk_key: manifest.desk_key,
+        created_at: manifest.created_at,
+        made_by: manifest.made_by,
+    })
+}
+
+/// Checks the manifest's signature with the desk key it names. A backup without one (format 1,
+/// or with the signature removed) is refused as unsigned.
+fn check_signature(
+    manifest: &Manifest,
+    bytes: &[u8],
+    signature: Option<&Zeroizing<Vec<u8>>>,
+) -> Result<VerifyingKey, VaultError> {
+    let signature = signature.ok_or(VaultError::BackupUnsigned)?;
+    if manifest.format != FORMAT {
+        return Err(VaultError::BackupUnsigned);
+    }
+    let key: [u8; 32] = hex::decode(&manifest.desk_key)
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .ok_or(VaultError::BackupUnsigned)?;
+    let key = VerifyingKey::from_bytes(&key).map_err(|_| VaultError::BackupUnsigned)?;
+    let sig: [u8; 64] = std::str::from_utf8(signature)
+        .ok()
+        .and_then(|t| hex::decode(t.trim()).ok())
+        .and_then(|b| b.try_into().ok())
+        .ok_or(VaultError::BackupUnsigned)?;
+    key.verify(bytes, &Signature::from_bytes(&sig))
+        .map_err(|_| VaultError::BackupUnsigned)?;
+    Ok(key)
 }

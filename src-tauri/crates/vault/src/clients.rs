@@ -227,7 +227,7 @@ impl Vault {
             &id,
             data.as_bytes(),
         )?;
-        tx.commit()?;
+        audit::commit(tx, &self.dir)?;
         Ok(id)
     }
 
@@ -284,7 +284,7 @@ impl Vault {
             id,
             data.as_bytes(),
         )?;
-        tx.commit()?;
+        audit::commit(tx, &self.dir)?;
         Ok(version + 1)
     }
 

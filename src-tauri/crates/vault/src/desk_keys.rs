@@ -57,23 +57,33 @@ pub(crate) fn public(conn: &Connection) -> Result<DeskPublicKeys, VaultError> {
     })
 }
 
-/// Signs `message` with the desk's Ed25519 key.
-pub(crate) fn sign(conn: &Connection, message: &[u8]) -> Result<[u8; 64], VaultError> {
-    let secret: Zeroizing<Vec<u8>> = Zeroizing::new(
-        conn.query_row(
+/// The desk's Ed25519 signing key, or `None` before the desk has keys (schema 1). Zeroized on drop.
+pub(crate) fn signing_key(conn: &Connection) -> Result<Option<SigningKey>, VaultError> {
+    if crate::migrations::version(conn)? < 2 {
+        return Ok(None);
+    }
+    let secret: Option<Zeroizing<Vec<u8>>> = conn
+        .query_row(
             "SELECT secret FROM desk_key WHERE kind = 'ed25519-signing'",
             [],
-            |r| r.get(0),
+            |r| r.get::<_, Vec<u8>>(0),
         )
         .optional()?
-        .ok_or(VaultError::Damaged)?,
-    );
+        .map(Zeroizing::new);
+    let Some(secret) = secret else {
+        return Ok(None);
+    };
     let bytes: Zeroizing<[u8; 32]> = Zeroizing::new(
         secret
             .as_slice()
             .try_into()
             .map_err(|_| VaultError::Damaged)?,
     );
-    let key = SigningKey::from_bytes(&bytes);
+    Ok(Some(SigningKey::from_bytes(&bytes)))
+}
+
+/// Signs `message` with the desk's Ed25519 key.
+pub(crate) fn sign(conn: &Connection, message: &[u8]) -> Result<[u8; 64], VaultError> {
+    let key = signing_key(conn)?.ok_or(VaultError::Damaged)?;
     Ok(key.sign(message).to_bytes())
 }

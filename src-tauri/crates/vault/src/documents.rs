@@ -155,7 +155,7 @@ impl Vault {
             [doc.id],
             record,
         )?;
-        tx.commit()?;
+        audit::commit(tx, &self.dir)?;
         Ok(stored)
     }
 

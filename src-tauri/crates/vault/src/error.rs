@@ -41,6 +41,10 @@ pub enum VaultError {
     BackupKey,
     #[error("the backup file is damaged or is not a Branch Desk backup")]
     BackupDamaged,
+    #[error("the backup is not signed by the desk that made it; it is refused")]
+    BackupUnsigned,
+    #[error("the vault failed its integrity or audit check; no backup was written")]
+    NotIntact,
     #[error("the setting is out of range")]
     BadSetting,
     #[error("a client with this IIN is already registered")]

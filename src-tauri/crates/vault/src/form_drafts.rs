@@ -47,7 +47,7 @@ impl Vault {
             kind,
             data.as_bytes(),
         )?;
-        tx.commit()?;
+        audit::commit(tx, &self.dir)?;
         Ok(())
     }
 
@@ -81,7 +81,7 @@ impl Vault {
                 d.data.as_bytes(),
             )?;
         }
-        tx.commit()?;
+        audit::commit(tx, &self.dir)?;
         Ok(draft)
     }
 }

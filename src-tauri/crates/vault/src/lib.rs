@@ -19,11 +19,13 @@ mod db;
 mod desk_keys;
 mod documents;
 mod error;
+pub mod files;
 mod form_drafts;
 mod keychain;
 mod keyfile;
 mod migrations;
 mod officer;
+mod officers;
 mod secret;
 mod throttle;
 mod vault;
@@ -32,8 +34,8 @@ pub use applications::{
     ApplicationEvent, ApplicationFilter, ApplicationRecord, ApplicationRow, MAX_REASON,
     QuoteSnapshot,
 };
-pub use audit::AuditEntry;
-pub use backup::{BackupKey, BackupTo, restore};
+pub use audit::{AnchorCheck, AuditEntry, AuditReport};
+pub use backup::{BackupKey, BackupTo, RestoreReport, restore};
 pub use clients::{ClientQuery, ClientRecord, ClientRow, Page};
 pub use desk_keys::DeskPublicKeys;
 pub use documents::{DocumentRecord, NewDocument, new_document_id};
@@ -41,8 +43,8 @@ pub use error::VaultError;
 pub use form_drafts::{FormDraft, MAX_FORM_DRAFT};
 pub use keychain::{Keychain, KeychainBackend};
 pub use officer::{Officer, OfficerId, Role};
+pub use officers::RekeyReport;
 pub use secret::Passphrase;
-pub use throttle::UnlockThrottle;
 /// The schema version this build writes (older vaults are upgraded when unlocked).
 pub const SCHEMA_VERSION: u32 = migrations::LATEST;
 

@@ -125,7 +125,14 @@ const STEPS: &[&str] = &[
      );
      CREATE INDEX document_by_client ON document(client_id, issued_at);
      CREATE INDEX document_by_application ON document(application_id, issued_at);",
+    // 6: keyed audit entries (HMAC under the desk's chain key), and each officer's last audited
+    // state (the audit entry whose payload is the officer row as it must be).
+    "ALTER TABLE audit ADD COLUMN keyed INTEGER NOT NULL DEFAULT 0 CHECK (keyed IN (0, 1));
+     ALTER TABLE officer ADD COLUMN audit_seq INTEGER;",
 ];
+
+/// The first schema whose audit entries are keyed and whose officers name their audit entry.
+pub(crate) const AUDIT_KEYED: u32 = 6;
 
 /// The schema version this build writes.
 pub(crate) const LATEST: u32 = STEPS.len() as u32;

@@ -17,6 +17,17 @@ impl Passphrase {
         &self.0
     }
 
+    /// Reads the text as head office's age identity (the first `AGE-SECRET-KEY-1…` line, as pasted
+    /// or read from its file); `BackupKey` when there is none.
+    pub fn age_identity(&self) -> Result<age::x25519::Identity, VaultError> {
+        self.0
+            .lines()
+            .map(str::trim)
+            .find(|l| l.starts_with("AGE-SECRET-KEY-"))
+            .and_then(|l| l.parse().ok())
+            .ok_or(VaultError::BackupKey)
+    }
+
     /// Length in characters (not bytes): what the officer counts.
     pub fn char_len(&self) -> usize {
         self.0.chars().count()
@@ -51,10 +62,29 @@ impl DataKey {
 
     /// The `PRAGMA key` statement for a raw key; the returned text is wiped on drop.
     pub(crate) fn pragma(&self) -> Zeroizing<String> {
+        self.statement("key")
+    }
+
+    /// The `PRAGMA rekey` statement that re-encrypts an open database under this key.
+    pub(crate) fn rekey_pragma(&self) -> Zeroizing<String> {
+        self.statement("rekey")
+    }
+
+    fn statement(&self, pragma: &str) -> Zeroizing<String> {
         let mut hex = hex::encode(self.0.as_ref());
-        let stmt = Zeroizing::new(format!("PRAGMA key = \"x'{hex}'\";"));
+        let stmt = Zeroizing::new(format!("PRAGMA {pragma} = \"x'{hex}'\";"));
         hex.zeroize();
         stmt
+    }
+
+    /// A public fingerprint of the key (SHA-256 under a label, hex): tells two keys apart
+    /// without revealing either.
+    pub(crate) fn id(&self) -> String {
+        use sha2::Digest;
+        let mut h = sha2::Sha256::new();
+        h.update(b"branchdesk-data-key-id-v1");
+        h.update(self.0.as_ref());
+        hex::encode(h.finalize())
     }
 }
 

@@ -1,4 +1,7 @@
-//! Creating, unlocking and using a vault.
+//! Creating, unlocking and recovering a vault, and the settings every officer reads.
+//!
+//! Officer management (adding, disabling, roles, passphrases, rotating the data key) is in
+//! `officers.rs`; backups in `backup.rs`; the unlock throttle in `throttle.rs`.
 
 use std::path::{Path, PathBuf};
 
@@ -10,12 +13,14 @@ use crate::db;
 use crate::desk_keys::{self, DeskPublicKeys};
 use crate::error::VaultError;
 use crate::keychain::{Keychain, KeychainBackend};
-use crate::keyfile::{self, KeyFile, Wrap};
+use crate::keyfile::{self, KeyFile, Unwrapped, Wrap};
 use crate::migrations;
 use crate::officer::{self, Officer, OfficerId, Role, random_id};
+use crate::officers;
 use crate::secret::{DataKey, DeviceSecret, Passphrase};
+use crate::throttle::UnlockThrottle;
 
-/// Shortest passphrase accepted, in characters.
+/// Shortest passphrase accepted, in characters (officers' and backups').
 pub const MIN_PASSPHRASE: usize = 10;
 /// Auto-lock after this many idle minutes unless an administrator sets otherwise.
 pub const DEFAULT_AUTO_LOCK_MINUTES: u32 = 10;
@@ -27,22 +32,26 @@ pub(crate) const KEYS_FILE: &str = "vault.keys";
 #[derive(Clone, Debug)]
 pub struct VaultDir(PathBuf);
 
-/// What a vault folder holds, as far as can be told without a passphrase.
+/// What a vault folder holds, as far as can be told without the keychain or a passphrase.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum VaultState {
+    /// No vault here yet.
     Missing,
-    /// The officers who can unlock it, `(id, display name)`, and where its device secret is kept.
+    /// A vault whose device secret is kept in `keychain`; its officers' names are sealed (see
+    /// [`VaultDir::roster`]).
     Present {
-        officers: Vec<(OfficerId, String)>,
+        /// Where the device secret is kept.
         keychain: KeychainBackend,
     },
 }
 
 impl VaultDir {
+    /// The vault folder at `path`.
     pub fn new(path: impl Into<PathBuf>) -> Self {
         VaultDir(path.into())
     }
 
+    /// The folder.
     pub fn path(&self) -> &Path {
         &self.0
     }
@@ -55,6 +64,7 @@ impl VaultDir {
         self.0.join(KEYS_FILE)
     }
 
+    /// Whether a vault is here, and where its device secret is kept.
     pub fn state(&self) -> Result<VaultState, VaultError> {
         let (db, keys) = (self.db().exists(), self.keys().exists());
         match (db, keys) {
@@ -62,13 +72,24 @@ impl VaultDir {
             (true, true) => {
                 let file = KeyFile::read(&self.keys())?;
                 Ok(VaultState::Present {
-                    officers: file.officers.into_iter().map(|w| (w.id, w.name)).collect(),
                     keychain: file.keychain,
                 })
             }
             // One file without the other is not a vault this app made (or one was deleted).
             _ => Err(VaultError::Damaged),
         }
+    }
+
+    /// The officers who can unlock, `(id, display name)`: names are unsealed with this desk's
+    /// device secret, so a copied folder names nobody. Disabled officers are not listed.
+    pub fn roster(&self, keychain: &Keychain) -> Result<Vec<(OfficerId, String)>, VaultError> {
+        let file = key_file(self, keychain)?;
+        let device = keychain.get(&file.vault_id)?;
+        file.officers
+            .iter()
+            .filter(|w| !w.revoked)
+            .map(|w| Ok((w.id.clone(), w.name(&device)?)))
+            .collect()
     }
 }
 
@@ -77,13 +98,31 @@ pub(crate) fn stamp(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
 
-fn check_passphrase(p: &Passphrase) -> Result<(), VaultError> {
+/// Refuses passphrases shorter than [`MIN_PASSPHRASE`] characters.
+pub(crate) fn check_passphrase(p: &Passphrase) -> Result<(), VaultError> {
     if p.char_len() < MIN_PASSPHRASE {
         return Err(VaultError::WeakPassphrase {
             min: MIN_PASSPHRASE,
         });
     }
     Ok(())
+}
+
+/// The key file, refusing a keychain other than the one the vault recorded.
+fn key_file(dir: &VaultDir, keychain: &Keychain) -> Result<KeyFile, VaultError> {
+    if dir.state()? == VaultState::Missing {
+        return Err(VaultError::Missing);
+    }
+    let file = KeyFile::read(&dir.keys())?;
+    if file.keychain != keychain.backend() {
+        // Never read the device secret from a different (possibly weaker) store than recorded.
+        return Err(VaultError::KeychainUnavailable(format!(
+            "the vault keeps its device secret in {}, not {}",
+            file.keychain.as_str(),
+            keychain.backend().as_str()
+        )));
+    }
+    Ok(file)
 }
 
 /// An unlocked vault, signed in as one officer. Dropping it closes the database and wipes the
@@ -134,10 +173,10 @@ impl Vault {
         let name = officer::clean_name(admin_name).ok_or(VaultError::BadOfficerName)?;
         check_passphrase(passphrase)?;
         let parent = dir.path().parent().ok_or(VaultError::Missing)?;
-        std::fs::create_dir_all(parent)?;
+        crate::files::private_dir(parent)?;
         let vault_id = random_id();
         let staging = VaultDir::new(parent.join(format!(".vault-creating-{vault_id}")));
-        std::fs::create_dir(staging.path())?;
+        crate::files::private_dir(staging.path())?;
         let placed = Self::build(
             &staging, keychain, &vault_id, &name, passphrase, recovery, now, schema,
         )
@@ -160,7 +199,7 @@ impl Vault {
                 return Err(e);
             }
         };
-        Self::unlock(dir, keychain, &id, passphrase)
+        Self::unlock(dir, keychain, &id, passphrase, now)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -177,6 +216,8 @@ impl Vault {
         let key = DataKey::generate();
         let device = DeviceSecret::generate();
         keychain.put(vault_id, &device)?;
+        // The database file is created owner-only before SQLCipher opens it.
+        drop(crate::files::create_private(&staging.db(), false)?);
         let mut conn = db::open(&staging.db(), &key, true)?;
         migrations::migrate_to(&mut conn, schema)?;
         let id = OfficerId(random_id());
@@ -193,147 +234,249 @@ impl Vault {
             "INSERT INTO meta (key, value) VALUES ('vault_id', ?1)",
             params![vault_id],
         )?;
-        let payload = serde_json::json!({ "name": name, "role": "admin" }).to_string();
         if schema >= 2 {
             desk_keys::ensure(&tx, now)?;
-            audit::record(&tx, &id, now, "vault.create", &id.0, payload.as_bytes())?;
+            officers::record_state(&tx, &id, &id, now, "vault.create")?;
         } else {
             // Schema 1 had the audit chain but no outbox (only the fixture builds such vaults now).
+            let payload = serde_json::json!({ "name": name, "role": "admin" }).to_string();
             audit::append(&tx, &id, now, "vault.create", &id.0, payload.as_bytes())?;
         }
         tx.commit()?;
         // Fold the WAL into the main file before the folder moves.
         conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
         drop(conn);
-        KeyFile {
-            format: 1,
+        let mut file = KeyFile {
+            format: 2,
             vault_id: vault_id.to_owned(),
             keychain: keychain.backend(),
-            officers: vec![Wrap {
-                id: id.clone(),
-                name: name.to_owned(),
-                wrap: keyfile::wrap(&key, &device, passphrase)?,
-            }],
-            recovery: recovery
-                .map(|r| keyfile::wrap_recovery(&key, r))
-                .transpose()?,
+            officers: vec![Wrap::new(id.clone(), name, &key, &device, passphrase)?],
+            recovery: recovery.map(|r| keyfile::encrypt_to(&key, r)).transpose()?,
+            recovery_recipient: recovery.map(|r| r.to_string()),
+            next_recovery: None,
+            next_key_id: None,
+            audit_head: None,
+        };
+        if schema == 1 {
+            // The schema-1 fixture is a format-1 key file: the data key under the passphrase.
+            file.format = 1;
         }
-        .write(&staging.keys())?;
+        file.write(&staging.keys())?;
         Ok(id)
     }
 
-    /// Unlocks as `officer` with their passphrase and this computer's device secret. Reads only
-    /// until the key is proven right: a failed unlock changes no file.
+    /// Unlocks as `officer` with their passphrase and this computer's device secret. Wrong
+    /// passphrases are counted and slowed down by the throttle beside the vault (shared by every
+    /// process); otherwise a failed unlock changes no file.
     pub fn unlock(
         dir: &VaultDir,
         keychain: &Keychain,
         officer: &OfficerId,
         passphrase: &Passphrase,
+        now: DateTime<Utc>,
     ) -> Result<Vault, VaultError> {
-        let file = Self::key_file(dir, keychain)?;
-        let wrap = file.wrap_of(officer).ok_or(VaultError::UnknownOfficer)?;
-        let device = keychain.get(&file.vault_id)?;
-        let key = keyfile::unwrap(&wrap.wrap, &device, passphrase)?;
-        Self::open(dir, keychain, key, device, officer)
+        UnlockThrottle::of(dir).attempt(officer, now, || {
+            let file = key_file(dir, keychain)?;
+            let wrap = file.wrap_of(officer).ok_or(VaultError::UnknownOfficer)?;
+            let device = keychain.get(&file.vault_id)?;
+            let opened = wrap.open(&device, passphrase)?;
+            let legacy = wrap.wrap.is_some();
+            let mut v = Self::open_keys(dir, keychain, opened, device, officer, now)?;
+            v.settle_key_file(legacy.then_some(passphrase))?;
+            Ok(v)
+        })
     }
 
-    /// Opens with head office's recovery identity, acting as administrator `admin`. Used when a
-    /// keychain lost the device secret (a new one is made; officers then need new passphrases) and
-    /// by tests that must open a vault fast.
+    /// Opens with whichever key the database takes: the current one or, after a rekey that was
+    /// interrupted between the database and the key file, the new one.
+    fn open_keys(
+        dir: &VaultDir,
+        keychain: &Keychain,
+        opened: Unwrapped,
+        device: DeviceSecret,
+        officer: &OfficerId,
+        now: DateTime<Utc>,
+    ) -> Result<Vault, VaultError> {
+        match (db::open(&dir.db(), &opened.key, false), opened.next) {
+            (Ok(conn), _) => Self::signed_in(conn, dir, keychain, opened.key, device, officer, now),
+            (Err(VaultError::NotAVault), Some(next)) => {
+                let conn = db::open(&dir.db(), &next, false)?;
+                Self::signed_in(conn, dir, keychain, next, device, officer, now)
+            }
+            (Err(e), _) => Err(e),
+        }
+    }
+
+    /// Finishes what the key file still needs after a successful unlock: an interrupted rekey
+    /// settled either way, this officer's format-1 entry upgraded, clear names sealed, the audit
+    /// chain anchored.
+    fn settle_key_file(&mut self, legacy: Option<&Passphrase>) -> Result<(), VaultError> {
+        let officer = self.officer.id.clone();
+        let key = &self.key;
+        let device = &self.device;
+        KeyFile::update(&self.dir, |file| {
+            let mut changed = officers::settle_rekey(file, key, device)?;
+            if let Some(pass) = legacy
+                && let Some(w) = file.wrap_of_mut(&officer)
+            {
+                w.upgrade(key, device, pass)?;
+                changed = true;
+            }
+            for w in &mut file.officers {
+                changed |= w.seal_clear_name(device)?;
+            }
+            Ok(changed)
+        })?;
+        audit::anchor_now(&self.conn, &self.dir)?;
+        Ok(())
+    }
+
+    /// Opens with head office's recovery identity, acting as administrator `admin`, without
+    /// changing any passphrase (tests that must open a vault fast, and [`Vault::recover`]).
     pub fn unlock_with_recovery(
         dir: &VaultDir,
         keychain: &Keychain,
         identity: &age::x25519::Identity,
         admin: &OfficerId,
+        now: DateTime<Utc>,
     ) -> Result<Vault, VaultError> {
-        let file = Self::key_file(dir, keychain)?;
-        let wrap = file
-            .recovery
-            .as_deref()
-            .ok_or(VaultError::WrongPassphrase)?;
-        let key = keyfile::unwrap_recovery(wrap, identity)?;
-        let device = match keychain.get(&file.vault_id) {
-            Ok(d) => d,
-            Err(VaultError::DeviceSecretMissing) => {
-                let fresh = DeviceSecret::generate();
-                keychain.put(&file.vault_id, &fresh)?;
-                fresh
-            }
-            Err(e) => return Err(e),
-        };
-        let v = Self::open(dir, keychain, key, device, admin)?;
+        let file = key_file(dir, keychain)?;
+        let key = Self::recovery_key(&file, identity)?;
+        let device = keychain.get(&file.vault_id)?;
+        let v = Self::open_keys(
+            dir,
+            keychain,
+            Unwrapped { key, next: None },
+            device,
+            admin,
+            now,
+        )?;
         if v.officer.role != Role::Admin {
             return Err(VaultError::Forbidden);
         }
         Ok(v)
     }
 
-    fn key_file(dir: &VaultDir, keychain: &Keychain) -> Result<KeyFile, VaultError> {
-        if dir.state()? == VaultState::Missing {
-            return Err(VaultError::Missing);
-        }
-        let file = KeyFile::read(&dir.keys())?;
-        if file.keychain != keychain.backend() {
-            // Never read the device secret from a different (possibly weaker) store than recorded.
-            return Err(VaultError::KeychainUnavailable(format!(
-                "the vault keeps its device secret in {}, not {}",
-                file.keychain.as_str(),
-                keychain.backend().as_str()
-            )));
-        }
-        Ok(file)
+    fn recovery_key(
+        file: &KeyFile,
+        identity: &age::x25519::Identity,
+    ) -> Result<DataKey, VaultError> {
+        let wrap = file
+            .recovery
+            .as_deref()
+            .ok_or(VaultError::WrongPassphrase)?;
+        keyfile::unwrap_recovery(wrap, identity)
     }
 
-    fn open(
+    /// Recovers a desk with head office's recovery identity: an administrator (`admin`, or when
+    /// `None` the first enabled administrator by name) gets `new_passphrase`. When this computer's
+    /// keychain lost the device secret, a new one is made; every other officer's entry was bound to
+    /// the lost secret and is removed, so the administrator gives each a new passphrase. Audited as
+    /// `vault.recover`. Returns the vault signed in as that administrator.
+    pub fn recover(
+        dir: &VaultDir,
+        keychain: &Keychain,
+        identity: &age::x25519::Identity,
+        admin: Option<&OfficerId>,
+        new_passphrase: &Passphrase,
+        now: DateTime<Utc>,
+    ) -> Result<Vault, VaultError> {
+        check_passphrase(new_passphrase)?;
+        let file = key_file(dir, keychain)?;
+        let key = Self::recovery_key(&file, identity)?;
+        let (device, fresh) = match keychain.get(&file.vault_id) {
+            Ok(d) => (d, false),
+            Err(VaultError::DeviceSecretMissing) => (DeviceSecret::generate(), true),
+            Err(e) => return Err(e),
+        };
+        // Prove the key and the administrator before anything is written.
+        let mut conn = db::open(&dir.db(), &key, false)?;
+        let admin = match admin {
+            Some(id) => id.clone(),
+            None => officers::first_admin(&conn)?.ok_or(VaultError::Forbidden)?,
+        };
+        let admin = &admin;
+        let (name, role, disabled) =
+            officers::row(&conn, admin)?.ok_or(VaultError::UnknownOfficer)?;
+        if role != Role::Admin || disabled {
+            return Err(VaultError::Forbidden);
+        }
+        let names = officers::names(&conn)?;
+        if fresh {
+            keychain.put(&file.vault_id, &device)?;
+        }
+        let wrap = Wrap::new(admin.clone(), &name, &key, &device, new_passphrase)?;
+        KeyFile::update(dir, |file| {
+            for w in &mut file.officers {
+                if &w.id == admin {
+                    continue;
+                }
+                if fresh {
+                    w.revoke();
+                }
+                if let Some(n) = names.get(&w.id.0) {
+                    w.name = Some(n.clone());
+                    w.sealed_name = None;
+                    w.seal_clear_name(&device)?;
+                }
+            }
+            match file.wrap_of_mut(admin) {
+                Some(w) => *w = wrap,
+                None => file.officers.push(wrap),
+            }
+            Ok(true)
+        })?;
+        let tx = conn.transaction()?;
+        let payload = serde_json::json!({ "new_device_secret": fresh }).to_string();
+        audit::record(
+            &tx,
+            admin,
+            now,
+            "vault.recover",
+            &admin.0,
+            payload.as_bytes(),
+        )?;
+        audit::commit(tx, dir)?;
+        drop(conn);
+        let mut v = Self::unlock(dir, keychain, admin, new_passphrase, now)?;
+        v.settle_key_file(None)?;
+        Ok(v)
+    }
+
+    /// Signs in on an open connection: the officer must exist and be enabled, the schema is
+    /// brought up to date, and the officer table must match its audited state.
+    fn signed_in(
+        mut conn: Connection,
         dir: &VaultDir,
         keychain: &Keychain,
         key: DataKey,
         device: DeviceSecret,
         officer: &OfficerId,
+        now: DateTime<Utc>,
     ) -> Result<Vault, VaultError> {
-        let mut conn = db::open(&dir.db(), &key, false)?;
-        let row = conn
-            .query_row(
-                "SELECT name, role, disabled FROM officer WHERE id = ?1",
-                params![officer.0],
-                |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, bool>(2)?,
-                    ))
-                },
-            )
-            .optional()?;
-        let (name, role, disabled) = row.ok_or(VaultError::UnknownOfficer)?;
+        let (name, role, disabled) =
+            officers::row(&conn, officer)?.ok_or(VaultError::UnknownOfficer)?;
         if disabled {
             return Err(VaultError::OfficerDisabled);
         }
-        let role = Role::parse(&role).ok_or(VaultError::Damaged)?;
-        let officer = Officer {
-            id: officer.clone(),
-            name,
-            role,
-            disabled,
-        };
         if migrations::version(&conn)? < migrations::LATEST {
             migrations::migrate(&mut conn)?;
             let tx = conn.transaction()?;
-            if desk_keys::ensure(&tx, Utc::now())? {
-                audit::record(
-                    &tx,
-                    &officer.id,
-                    Utc::now(),
-                    "vault.desk_keys",
-                    "desk",
-                    b"{}",
-                )?;
+            if desk_keys::ensure(&tx, now)? {
+                audit::record(&tx, officer, now, "vault.desk_keys", "desk", b"{}")?;
             }
+            officers::baseline_roster(&tx, officer, now)?;
             tx.commit()?;
         }
+        officers::check_roster(&conn)?;
         Ok(Vault {
             conn,
-            officer,
+            officer: Officer {
+                id: officer.clone(),
+                name,
+                role,
+                disabled,
+            },
             key,
             device,
             dir: dir.clone(),
@@ -383,6 +526,12 @@ impl Vault {
     /// Checks the whole audit chain; `Some(seq)` is the first entry that does not link.
     pub fn first_broken_audit_entry(&self) -> Result<Option<i64>, VaultError> {
         audit::first_broken(&self.conn)
+    }
+
+    /// Checks the whole audit chain and its end against the signed head kept in `vault.keys`:
+    /// rewritten, reordered and truncated histories are reported.
+    pub fn verify_audit(&self) -> Result<audit::AuditReport, VaultError> {
+        audit::check(&self.conn, &self.dir)
     }
 
     /// The public halves of the desk's signing key and age identity.
@@ -439,7 +588,7 @@ impl Vault {
             "settings",
             payload.as_bytes(),
         )?;
-        tx.commit()?;
+        audit::commit(tx, &self.dir)?;
         Ok(seq)
     }
 
@@ -457,161 +606,6 @@ impl Vault {
             }
         }
         Ok(out)
-    }
-
-    /// Officers of this desk.
-    pub fn officers(&self) -> Result<Vec<Officer>, VaultError> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT id, name, role, disabled FROM officer ORDER BY created_at, name")?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, bool>(3)?,
-            ))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (id, name, role, disabled) = row?;
-            out.push(Officer {
-                id: OfficerId(id),
-                name,
-                role: Role::parse(&role).ok_or(VaultError::Damaged)?,
-                disabled,
-            });
-        }
-        Ok(out)
-    }
-
-    /// Adds an officer with their first passphrase (administrators only).
-    pub fn add_officer(
-        &mut self,
-        name: &str,
-        role: Role,
-        passphrase: &Passphrase,
-        now: DateTime<Utc>,
-    ) -> Result<Officer, VaultError> {
-        self.require(Role::Admin)?;
-        let name = officer::clean_name(name).ok_or(VaultError::BadOfficerName)?;
-        check_passphrase(passphrase)?;
-        let id = OfficerId(random_id());
-        let wrap = keyfile::wrap(&self.key, &self.device, passphrase)?;
-        // The wrap goes into the key file first: if the database then refuses, the wrap is removed
-        // again; an orphan wrap could only ever say "unknown officer".
-        let mut file = KeyFile::read(&self.dir.keys())?;
-        file.officers.push(Wrap {
-            id: id.clone(),
-            name: name.clone(),
-            wrap,
-        });
-        file.write(&self.dir.keys())?;
-        let stored = (|| -> Result<(), VaultError> {
-            let tx = self.conn.transaction()?;
-            tx.execute(
-                "INSERT INTO officer (id, name, role, disabled, created_at) VALUES (?1, ?2, ?3, 0, ?4)",
-                params![id.0, name, role.as_str(), stamp(now)],
-            )?;
-            let payload = serde_json::json!({ "name": name, "role": role.as_str() }).to_string();
-            audit::record(
-                &tx,
-                &self.officer.id,
-                now,
-                "officer.add",
-                &id.0,
-                payload.as_bytes(),
-            )?;
-            tx.commit()?;
-            Ok(())
-        })();
-        if let Err(e) = stored {
-            file.officers.retain(|w| w.id != id);
-            let _ = file.write(&self.dir.keys());
-            return Err(e);
-        }
-        Ok(Officer {
-            id,
-            name,
-            role,
-            disabled: false,
-        })
-    }
-
-    /// Disables or re-enables an officer (administrators only; never yourself or the last admin).
-    pub fn set_officer_disabled(
-        &mut self,
-        id: &OfficerId,
-        disabled: bool,
-        now: DateTime<Utc>,
-    ) -> Result<(), VaultError> {
-        self.require(Role::Admin)?;
-        if id == &self.officer.id {
-            return Err(VaultError::Forbidden);
-        }
-        let officers = self.officers()?;
-        let target = officers
-            .iter()
-            .find(|o| &o.id == id)
-            .ok_or(VaultError::UnknownOfficer)?;
-        if disabled && target.role == Role::Admin {
-            let active_admins = officers
-                .iter()
-                .filter(|o| o.role == Role::Admin && !o.disabled)
-                .count();
-            if active_admins <= 1 {
-                return Err(VaultError::LastAdmin);
-            }
-        }
-        let tx = self.conn.transaction()?;
-        tx.execute(
-            "UPDATE officer SET disabled = ?1 WHERE id = ?2",
-            params![disabled, id.0],
-        )?;
-        let action = if disabled {
-            "officer.disable"
-        } else {
-            "officer.enable"
-        };
-        audit::record(&tx, &self.officer.id, now, action, &id.0, b"{}")?;
-        tx.commit()?;
-        Ok(())
-    }
-
-    /// Gives an officer a new passphrase by re-wrapping the data key (administrators for anyone;
-    /// every officer for themself).
-    pub fn reset_passphrase(
-        &mut self,
-        id: &OfficerId,
-        passphrase: &Passphrase,
-        now: DateTime<Utc>,
-    ) -> Result<(), VaultError> {
-        if id != &self.officer.id {
-            self.require(Role::Admin)?;
-        }
-        check_passphrase(passphrase)?;
-        let mut file = KeyFile::read(&self.dir.keys())?;
-        if !self.officers()?.iter().any(|o| &o.id == id) {
-            return Err(VaultError::UnknownOfficer);
-        }
-        let wrap = keyfile::wrap(&self.key, &self.device, passphrase)?;
-        match file.officers.iter_mut().find(|w| &w.id == id) {
-            Some(w) => w.wrap = wrap,
-            None => return Err(VaultError::UnknownOfficer),
-        }
-        let tx = self.conn.transaction()?;
-        audit::record(
-            &tx,
-            &self.officer.id,
-            now,
-            "officer.reset_passphrase",
-            &id.0,
-            b"{}",
-        )?;
-        // The audit entry commits only once the new wrap is durably on disk.
-        file.write(&self.dir.keys())?;
-        tx.commit()?;
-        Ok(())
     }
 }
 

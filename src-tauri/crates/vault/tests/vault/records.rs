@@ -122,6 +122,7 @@ impl Branch {
             &self.desk.keychain,
             &self.officer,
             &pass(OFFICER_PASS),
+            now(),
         )
         .expect("unlock as officer")
     }
@@ -131,6 +132,7 @@ impl Branch {
             &self.desk.keychain,
             who,
             &pass(SUPERVISOR_PASS),
+            now(),
         )
         .expect("unlock as supervisor")
     }
