@@ -44,11 +44,22 @@ pub(crate) fn policy_in_force(now: DateTime<Utc>) -> Result<&'static PolicyVersi
     })
 }
 
-/// Seals, renders and stores `doc`; returns the stored record and the PDF.
+/// Where an issued PDF goes before the vault records it: the CLI writes its `--out` file here, so
+/// a document whose file cannot be written is never issued. The window passes [`no_delivery`]
+/// (its copy is kept in the vault and shown from there).
+pub(crate) type Deliver<'a> = &'a mut dyn FnMut(&[u8]) -> Result<(), CommandError>;
+
+/// Nothing to write before the vault commit.
+pub(crate) fn no_delivery(_: &[u8]) -> Result<(), CommandError> {
+    Ok(())
+}
+
+/// Seals, renders, delivers and then stores `doc`; returns the stored record and the PDF.
 pub(crate) fn issue(
     v: &mut Vault,
     doc: Document<'_>,
     links: Links<'_>,
+    deliver: Deliver<'_>,
     now: DateTime<Utc>,
 ) -> Result<(DocumentRecord, Vec<u8>), CommandError> {
     let content = doc.content()?;
@@ -64,6 +75,7 @@ pub(crate) fn issue(
         signature: signature.clone(),
     };
     let pdf = doc.render(Some(&seal))?;
+    deliver(&pdf)?;
     let record = v.store_document(
         &NewDocument {
             id: &id,
@@ -86,6 +98,7 @@ pub(crate) fn issue(
 pub(crate) fn issue_policy(
     v: &mut Vault,
     client_id: Option<&str>,
+    deliver: Deliver<'_>,
     now: DateTime<Utc>,
 ) -> Result<(DocumentRecord, Vec<u8>), CommandError> {
     let policy = policy_in_force(now)?;
@@ -95,13 +108,14 @@ pub(crate) fn issue_policy(
         policy_version: Some(policy.version),
         ..Links::default()
     };
-    issue(v, Document::Policy(policy), links, now)
+    issue(v, Document::Policy(policy), links, deliver, now)
 }
 
 /// Prints the consent form for a client, on the policy in force.
 pub(crate) fn issue_consent(
     v: &mut Vault,
     client_id: &str,
+    deliver: Deliver<'_>,
     now: DateTime<Utc>,
 ) -> Result<(DocumentRecord, Vec<u8>), CommandError> {
     let client = v.client(client_id)?;
@@ -117,13 +131,14 @@ pub(crate) fn issue_consent(
         policy_version: Some(policy.version),
         ..Links::default()
     };
-    issue(v, Document::Consent(&form), links, now)
+    issue(v, Document::Consent(&form), links, deliver, now)
 }
 
 /// Prints the offer for an approved application version (or re-prints it once issued or signed).
 pub(crate) fn issue_offer(
     v: &mut Vault,
     application_id: &str,
+    deliver: Deliver<'_>,
     now: DateTime<Utc>,
 ) -> Result<(DocumentRecord, Vec<u8>), CommandError> {
     let r = v.application(application_id)?;
@@ -172,7 +187,7 @@ pub(crate) fn issue_offer(
         application_id: Some(&r.id),
         ..Links::default()
     };
-    issue(v, Document::Offer(&offer), links, now)
+    issue(v, Document::Offer(&offer), links, deliver, now)
 }
 
 /// A document's file name: `offer-0123abcd.pdf`.
@@ -189,22 +204,14 @@ pub(crate) fn printouts_dir(data_dir: &Path) -> PathBuf {
     data_dir.join("printouts")
 }
 
-/// Writes `pdf` into the printouts folder (owner-only on Unix) and returns its path.
+/// Writes `pdf` into the printouts folder (folder 0700, file 0600, never through a symlink) and
+/// returns its path.
 pub(crate) fn write_printout(data_dir: &Path, name: &str, pdf: &[u8]) -> std::io::Result<PathBuf> {
+    use std::io::Write;
     let dir = printouts_dir(data_dir);
-    std::fs::create_dir_all(&dir)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700))?;
-    }
+    vault::files::private_dir(&dir)?;
     let path = dir.join(name);
-    std::fs::write(&path, pdf)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
-    }
+    vault::files::create_private(&path, true)?.write_all(pdf)?;
     Ok(path)
 }
 

@@ -24,6 +24,11 @@ pub fn run_gui() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    // The data folder holds the vault, printouts and the unlock counter: its owner's alone.
+    if let Err(e) = vault::files::private_dir(&data_dir) {
+        eprintln!("branchdesk: cannot prepare the data folder: {e}");
+        return ExitCode::FAILURE;
+    }
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .manage(state::AppState::new(data_dir.clone()))

@@ -427,3 +427,258 @@ fn print_writes_the_policy_the_same_in_every_process_and_issues_from_the_vault()
         assert!(!target.exists(), "{why}: no file is written");
     }
 }
+
+fn entries(desk: &std::path::Path) -> i64 {
+    let verify = branchdesk_with_stdin(
+        &[
+            "vault",
+            "verify-audit",
+            "--officer",
+            "Әлия Қасымова",
+            "--json",
+        ],
+        desk,
+        "тёплый чай с молоком\n",
+    );
+    assert_eq!(verify.status.code(), Some(0), "{verify:?}");
+    let report: serde_json::Value = serde_json::from_slice(&verify.stdout).expect("JSON");
+    report["entries"].as_i64().expect("entries")
+}
+
+#[cfg(unix)]
+#[test]
+fn out_never_replaces_a_file_or_follows_a_symlink_and_a_refusal_issues_nothing() {
+    use std::os::unix::fs::PermissionsExt;
+    let desk = tempfile::tempdir().expect("desk");
+    let out = tempfile::tempdir().expect("out");
+    let init = branchdesk_with_stdin(
+        &[
+            "vault",
+            "init",
+            "--admin",
+            "Әлия Қасымова",
+            "--file-keychain",
+        ],
+        desk.path(),
+        "тёплый чай с молоком\n",
+    );
+    assert_eq!(init.status.code(), Some(0), "vault init: {init:?}");
+    let mode =
+        |p: &std::path::Path| std::fs::metadata(p).expect("meta").permissions().mode() & 0o777;
+    assert_eq!(mode(desk.path()), 0o700, "the data folder is owner-only");
+
+    let existing = out.path().join("existing.pdf");
+    std::fs::write(&existing, b"the officer's earlier file").expect("write");
+    let target = out.path().join("elsewhere.pdf");
+    let link = out.path().join("link.pdf");
+    std::os::unix::fs::symlink(&target, &link).expect("symlink");
+    let before = entries(desk.path());
+    for path in [&existing, &link] {
+        let run = branchdesk_with_stdin(
+            &[
+                "print",
+                "policy",
+                "--officer",
+                "Әлия Қасымова",
+                "--out",
+                path.to_str().unwrap(),
+            ],
+            desk.path(),
+            "тёплый чай с молоком\n",
+        );
+        assert_eq!(run.status.code(), Some(1), "refused: {run:?}");
+        let said = String::from_utf8_lossy(&run.stderr);
+        assert!(
+            said.contains("pass --force") || said.contains("symbolic link"),
+            "says why: {said}"
+        );
+    }
+    assert_eq!(
+        std::fs::read(&existing).expect("read"),
+        b"the officer's earlier file",
+        "the existing file is untouched"
+    );
+    assert!(!target.exists(), "nothing was written through the symlink");
+    assert_eq!(
+        entries(desk.path()),
+        before,
+        "a refused print issues nothing"
+    );
+
+    let backup = branchdesk_with_stdin(
+        &[
+            "vault",
+            "backup",
+            "--officer",
+            "Әлия Қасымова",
+            "--out",
+            existing.to_str().unwrap(),
+            "--to-passphrase",
+        ],
+        desk.path(),
+        "тёплый чай с молоком\nфраза для копии 12345\n",
+    );
+    assert_eq!(
+        backup.status.code(),
+        Some(1),
+        "a backup does not replace a file: {backup:?}"
+    );
+
+    let run = branchdesk_with_stdin(
+        &[
+            "print",
+            "policy",
+            "--officer",
+            "Әлия Қасымова",
+            "--out",
+            existing.to_str().unwrap(),
+            "--force",
+        ],
+        desk.path(),
+        "тёплый чай с молоком\n",
+    );
+    assert_eq!(run.status.code(), Some(0), "--force replaces: {run:?}");
+    assert!(std::fs::read(&existing).expect("read").starts_with(b"%PDF"));
+    assert_eq!(mode(&existing), 0o600, "printed files are owner-only");
+    assert_eq!(
+        entries(desk.path()),
+        before + 1,
+        "issued once, audited once"
+    );
+
+    // A folder that cannot be written: the document is not issued.
+    let locked = out.path().join("locked");
+    std::fs::create_dir(&locked).expect("mkdir");
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o500)).expect("chmod");
+    let blocked = locked.join("offer.pdf");
+    let run = branchdesk_with_stdin(
+        &[
+            "print",
+            "policy",
+            "--officer",
+            "Әлия Қасымова",
+            "--out",
+            blocked.to_str().unwrap(),
+        ],
+        desk.path(),
+        "тёплый чай с молоком\n",
+    );
+    // Root ignores folder permissions; then the write succeeds and one more is issued.
+    let root = std::fs::File::create(locked.join("probe")).is_ok();
+    if root {
+        assert_eq!(run.status.code(), Some(0), "{run:?}");
+    } else {
+        assert_eq!(
+            run.status.code(),
+            Some(1),
+            "an unwritable --out is refused: {run:?}"
+        );
+        assert_eq!(entries(desk.path()), before + 1, "and nothing is issued");
+    }
+}
+
+#[test]
+fn a_reader_that_stops_early_ends_the_cli_quietly() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_branchdesk"))
+        .args([
+            "quote",
+            "--amount",
+            "500000",
+            "--term",
+            "12",
+            "--issue-date",
+            "2026-11-25",
+        ])
+        .env_remove("DISPLAY")
+        .env("BRANCHDESK_DATA_DIR", tmp.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    // Close the reading end at once, as `| head -0` would.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("wait");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !stderr.contains("panicked"),
+        "no panic on a closed pipe: {stderr}"
+    );
+    assert!(
+        out.status.code().is_some(),
+        "exits, not killed by a signal: {out:?}"
+    );
+}
+
+#[test]
+fn head_office_recovers_a_desk_from_the_command_line() {
+    let desk = tempfile::tempdir().expect("desk");
+    let hq = tempfile::tempdir().expect("head office");
+    let identity = hq.path().join("hq.key");
+    let keygen = Command::new("age-keygen")
+        .arg("-o")
+        .arg(&identity)
+        .output()
+        .expect("age-keygen (Debian package age)");
+    assert!(keygen.status.success(), "{keygen:?}");
+    let recipient = String::from_utf8_lossy(&keygen.stderr)
+        .trim()
+        .trim_start_matches("Public key: ")
+        .to_owned();
+    let init = branchdesk_with_stdin(
+        &[
+            "vault",
+            "init",
+            "--admin",
+            "Әлия Қасымова",
+            "--recovery",
+            &recipient,
+            "--file-keychain",
+        ],
+        desk.path(),
+        "тёплый чай с молоком\n",
+    );
+    assert_eq!(init.status.code(), Some(0), "vault init: {init:?}");
+    // The keychain lost the device secret.
+    for entry in std::fs::read_dir(desk.path()).expect("dir").flatten() {
+        if entry.file_name().to_string_lossy().starts_with("device-") {
+            std::fs::remove_file(entry.path()).expect("remove");
+        }
+    }
+    let locked_out = branchdesk_with_stdin(
+        &["vault", "unlock-test", "--officer", "Әлия Қасымова"],
+        desk.path(),
+        "тёплый чай с молоком\n",
+    );
+    assert_eq!(locked_out.status.code(), Some(1), "{locked_out:?}");
+    let recovered = branchdesk_with_stdin(
+        &["vault", "recover", "--identity", identity.to_str().unwrap()],
+        desk.path(),
+        "новая фраза администратора\n",
+    );
+    assert_eq!(recovered.status.code(), Some(0), "recover: {recovered:?}");
+    assert!(
+        String::from_utf8_lossy(&recovered.stdout).contains("Әлия Қасымова"),
+        "names who was recovered: {recovered:?}"
+    );
+    let ok = branchdesk_with_stdin(
+        &["vault", "unlock-test", "--officer", "Әлия Қасымова"],
+        desk.path(),
+        "новая фраза администратора\n",
+    );
+    assert_eq!(
+        ok.status.code(),
+        Some(0),
+        "the new passphrase unlocks: {ok:?}"
+    );
+    let rekey = branchdesk_with_stdin(
+        &["vault", "rekey", "--officer", "Әлия Қасымова"],
+        desk.path(),
+        "новая фраза администратора\n",
+    );
+    assert_eq!(rekey.status.code(), Some(0), "rekey: {rekey:?}");
+    assert!(
+        String::from_utf8_lossy(&rekey.stdout).contains("renewed"),
+        "head office's copy follows the new key: {rekey:?}"
+    );
+}

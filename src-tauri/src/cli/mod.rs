@@ -222,6 +222,25 @@ pub(crate) fn read_passphrase() -> Result<Passphrase, Refusal> {
         .ok_or_else(|| Refusal::new(ErrorCode::Required, "expected a passphrase on stdin"))
 }
 
+/// Refuses an output path that is a symlink or a folder, or that exists without `--force`.
+pub(crate) fn check_out(path: &std::path::Path, force: bool) -> Result<(), Refusal> {
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => Err(Refusal::new(
+            ErrorCode::InvalidInput,
+            format!("{} is a symbolic link; not written through", path.display()),
+        )),
+        Ok(m) if m.is_dir() => Err(Refusal::new(
+            ErrorCode::InvalidInput,
+            format!("{} is a folder", path.display()),
+        )),
+        Ok(_) if !force => Err(Refusal::new(
+            ErrorCode::InvalidInput,
+            format!("{} exists; pass --force to replace it", path.display()),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// The officer named `who` (by id or by full name).
 pub(crate) fn find_officer(
     officers: &[(OfficerId, String)],

@@ -78,6 +78,9 @@ pub(super) enum VaultCommand {
         /// Encrypt to a backup passphrase instead (stdin's second line).
         #[arg(long, conflicts_with = "to")]
         to_passphrase: bool,
+        /// Replace `--out` if it exists.
+        #[arg(long)]
+        force: bool,
     },
     /// Restores a backup into this desk's data folder.
     Restore {
@@ -114,7 +117,8 @@ pub(super) fn run(cmd: VaultCommand) -> Result<(), Refusal> {
             out,
             to,
             to_passphrase,
-        } => backup(&officer, &out, &to, to_passphrase),
+            force,
+        } => backup(&officer, &out, &to, to_passphrase, force),
         VaultCommand::Restore {
             from,
             identity,
@@ -132,8 +136,15 @@ struct StatusReport {
     officers: Vec<String>,
 }
 
-/// The keychain a new vault keeps its device secret in.
+/// The keychain a new vault keeps its device secret in. Also makes the data folder owner-only
+/// (0700), since a new vault is about to be written into it.
 fn keychain(data_dir: &Path, file: bool) -> Result<Keychain, Refusal> {
+    vault::files::private_dir(data_dir).map_err(|e| {
+        Refusal::new(
+            ErrorCode::SaveFailed,
+            format!("cannot prepare {}: {e}", data_dir.display()),
+        )
+    })?;
     if file {
         return Ok(Keychain::file(data_dir));
     }
@@ -349,7 +360,14 @@ fn recover(identity: &Path, officer: Option<&str>) -> Result<(), Refusal> {
     ))
 }
 
-fn backup(officer: &str, out: &Path, to: &[String], to_passphrase: bool) -> Result<(), Refusal> {
+fn backup(
+    officer: &str,
+    out: &Path,
+    to: &[String],
+    to_passphrase: bool,
+    force: bool,
+) -> Result<(), Refusal> {
+    super::check_out(out, force)?;
     let now = chrono::Utc::now();
     let passes = read_passphrases(if to_passphrase { 2 } else { 1 })?;
     let mut v = unlock(officer, &passes[0])?;

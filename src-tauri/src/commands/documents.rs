@@ -62,9 +62,15 @@ pub(crate) fn issue(
     now: chrono::DateTime<Utc>,
 ) -> Result<(DocumentRecord, Vec<u8>), CommandError> {
     match request {
-        PrintRequest::Policy { client_id } => documents::issue_policy(v, client_id.as_deref(), now),
-        PrintRequest::Consent { client_id } => documents::issue_consent(v, client_id, now),
-        PrintRequest::Offer { application_id } => documents::issue_offer(v, application_id, now),
+        PrintRequest::Policy { client_id } => {
+            documents::issue_policy(v, client_id.as_deref(), &mut documents::no_delivery, now)
+        }
+        PrintRequest::Consent { client_id } => {
+            documents::issue_consent(v, client_id, &mut documents::no_delivery, now)
+        }
+        PrintRequest::Offer { application_id } => {
+            documents::issue_offer(v, application_id, &mut documents::no_delivery, now)
+        }
     }
 }
 
@@ -118,9 +124,12 @@ pub(crate) async fn document_save_as(
             "the chosen place is not a file path",
         )
     })?;
-    std::fs::write(&path, &pdf).map_err(|_| {
-        CommandError::new(ErrorCode::SaveFailed, "the file could not be written there")
-    })?;
+    // The dialog asked before replacing a file; still owner-only and never through a symlink.
+    vault::files::create_private(&path, true)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, &pdf))
+        .map_err(|_| {
+            CommandError::new(ErrorCode::SaveFailed, "the file could not be written there")
+        })?;
     Ok(Some(path.display().to_string()))
 }
 

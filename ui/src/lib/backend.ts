@@ -34,16 +34,10 @@ import type {
   SetOfficerDisabledRequest,
   Stage,
   UnlockRequest,
+  RecoverRequest,
 } from "./bindings";
 
 export type { AppInfo, AuditCheck, CommandError, ErrorCode, Limit, OfficerRow, SessionStatus };
-
-/**
- * Head office's recovery: an administrator, head office's `AGE-SECRET-KEY-1…` identity as pasted,
- * and the administrator's new passphrase. Written here until Rust's `RecoverRequest` is generated
- * into bindings.ts; then import it from there instead.
- */
-export type RecoverRequest = { officer_id: string; identity: string; passphrase: string };
 
 // Exhaustive by type: adding a code in Rust fails the type check here until it is listed.
 const knownCodes: Record<ErrorCode, true> = {

@@ -3,11 +3,22 @@
 
 export type ErrorCode = "invalid_input" | "weak_passphrase" | "vault_exists" | "vault_missing" | "unknown_officer" | "officer_disabled" | "wrong_passphrase" | "not_a_vault" | "vault_damaged" | "vault_too_new" | "disk_full" | "not_signed_in" | "forbidden" | "too_many_attempts" | "keychain_unavailable" | "device_secret_missing" | "last_admin" | "backup_key" | "backup_damaged" | "required" | "too_long" | "bad_character" | "mixed_scripts" | "bad_format" | "iin_century" | "iin_birth_date" | "iin_check_digit" | "iin_not_issuable" | "iin_mismatch" | "phone_not_kazakh" | "no_such_day" | "date_in_future" | "date_order" | "document_expired" | "out_of_range" | "unknown_product" | "amount_below" | "amount_above" | "term_out_of_range" | "method_not_offered" | "gesv_cap" | "daily_rate_cap" | "catalog_incomplete" | "duplicate_iin" | "not_found" | "stale" | "wrong_stage" | "same_officer" | "not_checker" | "above_limit" | "reason_required" | "unprintable" | "viewer_unavailable" | "save_failed" | "internal";
 
+export type Shape = "iin" | "phone" | "date" | "email" | "id_card_number" | "passport_number" | "money" | "months";
+
+export type After = "birth_date" | "document_issued_on";
+
+export type Limit = { "kind": "shape", shape: Shape, } | { "kind": "after", date: After, } | { "kind": "money", min: number | null, max: number | null, } | { "kind": "months", min: number, max: number, };
+
 export type CommandError = { code: ErrorCode, message: string, 
 /**
  * The form field the error belongs to, when it is one field's problem.
  */
-field?: string, };
+field?: string, 
+/**
+ * What the value must be (its shape, the date it must follow, its range), when the problem
+ * names it: the window shows it with the code's text.
+ */
+limit?: Limit, };
 
 export type OfficerChoice = { id: string, name: string, };
 
@@ -17,7 +28,7 @@ export type SignedInOfficer = { id: string, name: string, role: "officer" | "sup
  */
 keychain_is_os: boolean, };
 
-export type SessionStatus = { "state": "no_vault" } | { "state": "locked", officers: Array<OfficerChoice>, } | { "state": "unlocked", officer: SignedInOfficer, 
+export type SessionStatus = { "state": "no_vault" } | { "state": "locked", officers: Array<OfficerChoice>, } | { "state": "needs_recovery" } | { "state": "unlocked", officer: SignedInOfficer, 
 /**
  * `None` when the count could not be read (shown as unknown, never as zero).
  */
@@ -35,6 +46,16 @@ export type CreateVaultRequest = { admin_name: string, passphrase: string,
 allow_file_keychain: boolean, };
 
 export type UnlockRequest = { officer_id: string, passphrase: string, };
+
+export type RecoverRequest = { 
+/**
+ * Head office's age identity (`AGE-SECRET-KEY-1…`), as pasted or read from its file.
+ */
+identity: string, 
+/**
+ * The administrator to recover as; `null` takes the first administrator.
+ */
+officer_id: string | null, passphrase: string, };
 
 export type AppInfo = { version: string, data_dir: string, schema_version: number, audit_entries: number, outbox_pending: number, 
 /**
@@ -92,7 +113,11 @@ export type DocumentKind = "id_card" | "passport" | "residence_permit";
 
 export type ClientForm = { iin: string, surname: string, given_name: string, patronymic: string, birth_date: string, sex: Sex | null, phone: string, email: string, registration_address: string, actual_address: string, document_kind: DocumentKind | null, document_number: string, document_issuer: string, document_issued_on: string, document_expires_on: string, employer: string, position: string, monthly_income: string, };
 
-export type FieldIssue = { field: string, code: ErrorCode, };
+export type FieldIssue = { field: string, code: ErrorCode, 
+/**
+ * What the value must be, when the problem names it (shape, earlier date, range).
+ */
+limit?: Limit, };
 
 export type IinInfo = { iin: string, birth_date: string, sex: Sex, 
 /**
