@@ -83,7 +83,26 @@ async fn register_apply_submit_approve(d: &Desk) -> TestResult {
     // The application, with the quote updating as the officer types.
     d.click("application-new").await?;
     d.type_into("a-amount", "500000").await?;
+    // A term that is not a number of months, or outside the product, says so on the field.
+    for (typed, why) in [
+        ("12мес", "letters in the term"),
+        ("0", "a zero term"),
+        ("1000", "a term beyond the product"),
+    ] {
+        d.type_into("a-months", typed).await?;
+        let said = d
+            .wait_text("a-months-error", WAIT, |t| !t.is_empty())
+            .await?;
+        check!(
+            !said.is_empty() && said != "Заполните это поле",
+            format!("{why} ({typed:?}) gets a message on the term field: {said:?}")
+        );
+    }
     d.type_into("a-months", "12").await?;
+    d.wait_text("a-months-error", WAIT, |t| {
+        t.is_empty() || t.contains("мес")
+    })
+    .await?;
     let gesv = d
         .wait_text("quote-gesv", WAIT, |t| t.ends_with('%'))
         .await?;
@@ -105,6 +124,7 @@ async fn register_apply_submit_approve(d: &Desk) -> TestResult {
         .await?;
     d.type_into("a-purpose", "ремонт квартиры").await?;
     d.screenshot("application-form").await?;
+    fits_at_1280(d, "application-form").await?;
     d.click("application-submit").await?;
     d.expect_text(
         "stage",
@@ -122,9 +142,29 @@ async fn register_apply_submit_approve(d: &Desk) -> TestResult {
         "the application is in the supervisor's queue"
     );
     d.click("application-open").await?;
+    // Approving is asked again, naming the terms; cancelling changes nothing.
     d.click("step-approve").await?;
+    let terms = d
+        .wait_text("confirm-terms", WAIT, |t| !t.is_empty())
+        .await?;
+    check!(
+        terms.contains("Сейтқали Айгерим") && terms.contains("500 000"),
+        format!("the confirmation names the client and the amount: {terms:?}")
+    );
+    d.click("confirm-cancel").await?;
+    d.expect_text(
+        "stage",
+        "на решении",
+        "a cancelled approval changes nothing",
+    )
+    .await?;
+    d.click("step-approve").await?;
+    d.click("confirm-ok").await?;
     d.expect_text("stage", "одобрена", "the supervisor approves")
         .await?;
+    let said = d.wait_text("step-done", WAIT, |t| !t.is_empty()).await?;
+    check!(!said.is_empty(), "the screen says what happened");
+    fits_at_1280(d, "application-approved").await?;
     let history = d.text("application-history").await?;
     check!(
         history.contains(OFFICER) && history.contains(SUPERVISOR),
@@ -132,6 +172,28 @@ async fn register_apply_submit_approve(d: &Desk) -> TestResult {
     );
     d.screenshot("application-approved").await?;
     print_offer_and_consent(d).await
+}
+
+/// At 1280×800, in Russian and in Kazakh (longer words), no table is wider than its card and the
+/// page does not scroll sideways; screenshots of both are kept.
+async fn fits_at_1280(d: &Desk, name: &str) -> TestResult {
+    let (w, h) = d.viewport(1280, 800).await?;
+    check!(
+        w <= 1280 && h <= 800,
+        format!("the viewport is at most 1280×800: {w}×{h}")
+    );
+    for lang in ["ru", "kk"] {
+        d.click(&format!("lang-{lang}")).await?;
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        let cut = d.overflowing_tables().await?;
+        d.screenshot(&format!("{name}-1280-{lang}")).await?;
+        check!(
+            cut.is_empty(),
+            format!("{name} in {lang} at {w}×{h}: everything fits its card: {cut:?}")
+        );
+    }
+    d.click("lang-ru").await?;
+    Ok(())
 }
 
 /// The maker issues the offer: the PDF is sealed, kept in the vault and handed to the viewer (in

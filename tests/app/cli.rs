@@ -682,3 +682,167 @@ fn head_office_recovers_a_desk_from_the_command_line() {
         "head office's copy follows the new key: {rekey:?}"
     );
 }
+
+#[test]
+fn a_script_registers_a_client_and_takes_an_application_to_approval() {
+    let desk = tempfile::tempdir().expect("desk");
+    let forms = tempfile::tempdir().expect("forms");
+    let admin_pass = "тёплый чай с молоком\n";
+    let init = branchdesk_with_stdin(
+        &[
+            "vault",
+            "init",
+            "--admin",
+            "Әлия Қасымова",
+            "--file-keychain",
+        ],
+        desk.path(),
+        admin_pass,
+    );
+    assert_eq!(init.status.code(), Some(0), "vault init: {init:?}");
+    for (name, role, pass) in [
+        ("Ержан Сапаров", "officer", "парольная фраза офицера"),
+        (
+            "Гүлнар Әбдіқызы",
+            "supervisor",
+            "парольная фраза супервайзера",
+        ),
+    ] {
+        let add = branchdesk_with_stdin(
+            &[
+                "officer",
+                "add",
+                "--officer",
+                "Әлия Қасымова",
+                "--name",
+                name,
+                "--role",
+                role,
+            ],
+            desk.path(),
+            &format!("{admin_pass}{pass}\n"),
+        );
+        assert_eq!(add.status.code(), Some(0), "officer add {role}: {add:?}");
+    }
+    let limit = branchdesk_with_stdin(
+        &[
+            "officer",
+            "set-limit",
+            "--officer",
+            "Әлия Қасымова",
+            "--supervisor",
+            "Гүлнар Әбдіқызы",
+            "--amount",
+            "1 000 000",
+        ],
+        desk.path(),
+        admin_pass,
+    );
+    assert_eq!(limit.status.code(), Some(0), "set-limit: {limit:?}");
+
+    let client_form = forms.path().join("client.json");
+    let mut form = serde_json::json!({
+        "iin": "061211600012", "surname": "Қасымова", "given_name": "Әлия",
+        "patronymic": "Серікқызы", "birth_date": "11.12.2006", "sex": "female",
+        "phone": "8 701 234 56 78", "email": "", "registration_address": "Алматы, ул. Абая, 1",
+        "actual_address": "Алматы, ул. Абая, 1", "document_kind": "id_card",
+        "document_number": "045 123 456", "document_issuer": "МВД РК",
+        "document_issued_on": "15.01.2023", "document_expires_on": "14.01.2033",
+        "employer": "ТОО «Рассвет»", "position": "", "monthly_income": "350 000"
+    });
+    // A bad phone is refused with the same code and field as in the window.
+    form["phone"] = "8 701 234 56".into();
+    std::fs::write(&client_form, form.to_string()).expect("write");
+    let officer = ["--officer", "Ержан Сапаров"];
+    let officer_pass = "парольная фраза офицера\n";
+    let mut args = vec![
+        "client",
+        "add",
+        "--form",
+        client_form.to_str().unwrap(),
+        "--json",
+    ];
+    args.extend(officer);
+    let bad = branchdesk_with_stdin(&args, desk.path(), officer_pass);
+    assert_eq!(bad.status.code(), Some(1), "{bad:?}");
+    let refusal: serde_json::Value = serde_json::from_slice(&bad.stdout).expect("JSON refusal");
+    assert_eq!(refusal["ok"], false);
+    assert_eq!(
+        refusal["field"], "phone",
+        "the refusal names the field: {refusal}"
+    );
+
+    form["phone"] = "8 701 234 56 78".into();
+    std::fs::write(&client_form, form.to_string()).expect("write");
+    let added = branchdesk_with_stdin(&args, desk.path(), officer_pass);
+    assert_eq!(added.status.code(), Some(0), "client add: {added:?}");
+    let added: serde_json::Value = serde_json::from_slice(&added.stdout).expect("JSON");
+    assert!(added["client_id"].is_string(), "{added}");
+
+    let app_form = forms.path().join("application.json");
+    std::fs::write(
+        &app_form,
+        serde_json::json!({
+            "product_id": "consumer-12", "amount": "500 000", "months": 12,
+            "method": "annuity", "purpose": "Ремонт дома"
+        })
+        .to_string(),
+    )
+    .expect("write");
+    let mut args = vec![
+        "application",
+        "create",
+        "--client",
+        "061211600012",
+        "--form",
+        app_form.to_str().unwrap(),
+        "--json",
+    ];
+    args.extend(officer);
+    let created = branchdesk_with_stdin(&args, desk.path(), officer_pass);
+    assert_eq!(
+        created.status.code(),
+        Some(0),
+        "application create: {created:?}"
+    );
+    let created: serde_json::Value = serde_json::from_slice(&created.stdout).expect("JSON");
+    let id = created["application_id"].as_str().expect("id").to_owned();
+
+    let mut args = vec!["application", "submit", "--id", &id];
+    args.extend(officer);
+    let submitted = branchdesk_with_stdin(&args, desk.path(), officer_pass);
+    assert_eq!(submitted.status.code(), Some(0), "submit: {submitted:?}");
+
+    // The maker cannot approve their own application.
+    let mut args = vec![
+        "application",
+        "decide",
+        "--id",
+        &id,
+        "--step",
+        "approve",
+        "--json",
+    ];
+    args.extend(officer);
+    let own = branchdesk_with_stdin(&args, desk.path(), officer_pass);
+    assert_eq!(own.status.code(), Some(1), "{own:?}");
+
+    let decided = branchdesk_with_stdin(
+        &[
+            "application",
+            "decide",
+            "--officer",
+            "Гүлнар Әбдіқызы",
+            "--id",
+            &id,
+            "--step",
+            "approve",
+            "--json",
+        ],
+        desk.path(),
+        "парольная фраза супервайзера\n",
+    );
+    assert_eq!(decided.status.code(), Some(0), "approve: {decided:?}");
+    let decided: serde_json::Value = serde_json::from_slice(&decided.stdout).expect("JSON");
+    assert_eq!(decided["stage"], "approved");
+}

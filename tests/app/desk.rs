@@ -296,6 +296,65 @@ impl Desk {
         el.send_keys(text).await
     }
 
+    /// Sizes the window's viewport to `width`×`height` CSS pixels (the window's outer size is
+    /// adjusted until the page reports it); returns the viewport the page then reports.
+    pub async fn viewport(&self, width: u32, height: u32) -> WebDriverResult<(i64, i64)> {
+        let read = || async {
+            let r = self
+                .driver
+                .execute(
+                    "return [window.innerWidth, window.innerHeight];",
+                    Vec::new(),
+                )
+                .await?;
+            r.convert::<(i64, i64)>()
+        };
+        let (mut w, mut h) = (width, height);
+        for _ in 0..3 {
+            self.driver.set_window_rect(0, 0, w, h).await?;
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            let (iw, ih) = read().await?;
+            if iw == i64::from(width) && ih == i64::from(height) {
+                break;
+            }
+            w = (i64::from(w) + i64::from(width) - iw).max(200) as u32;
+            h = (i64::from(h) + i64::from(height) - ih).max(200) as u32;
+        }
+        read().await
+    }
+
+    /// Every table on screen that is wider than its card (or sticks out of it), and a page that
+    /// scrolls sideways: what an officer would see cut off. Empty when everything fits.
+    pub async fn overflowing_tables(&self) -> WebDriverResult<Vec<String>> {
+        let r = self
+            .driver
+            .execute(
+                r#"const out = [];
+                for (const t of document.querySelectorAll('table')) {
+                  const r = t.getBoundingClientRect();
+                  if (r.width === 0) continue;
+                  const card = t.closest('.card') || document.body;
+                  const c = card.getBoundingClientRect();
+                  const name = t.dataset.testid || t.className || 'table';
+                  if (r.right > c.right + 0.5 || r.left < c.left - 0.5)
+                    out.push(`${name}: table ${Math.round(r.left)}..${Math.round(r.right)} px, card ${Math.round(c.left)}..${Math.round(c.right)} px`);
+                  for (const cell of t.querySelectorAll('th, td')) {
+                    if (cell.scrollWidth > cell.clientWidth + 1) {
+                      out.push(`${name}: cell "${cell.textContent.trim()}" is clipped`);
+                      break;
+                    }
+                  }
+                }
+                const page = document.documentElement;
+                if (page.scrollWidth > window.innerWidth)
+                  out.push(`the page scrolls sideways: ${page.scrollWidth} > ${window.innerWidth} px`);
+                return out;"#,
+                Vec::new(),
+            )
+            .await?;
+        r.convert::<Vec<String>>()
+    }
+
     /// Waits until the element reads exactly `want`; fails with `why` and what it read instead.
     pub async fn expect_text(&self, id: &str, want: &str, why: &str) -> TestResult {
         let got = self.wait_text(id, WAIT, |t| t == want).await?;

@@ -10,6 +10,7 @@
 //! a panic), and signing an officer in with a passphrase from stdin.
 
 mod print;
+mod records;
 mod vault;
 
 use std::ffi::OsString;
@@ -56,6 +57,15 @@ enum Command {
     /// Prints a document to a PDF file: the privacy policy, a consent form or a loan offer.
     #[command(subcommand)]
     Print(print::PrintCommand),
+    /// Manages the desk's officers (administrators).
+    #[command(subcommand)]
+    Officer(records::OfficerCommand),
+    /// Registers clients (same checks as the window).
+    #[command(subcommand)]
+    Client(records::ClientCommand),
+    /// Takes an application through its steps (same rules as the window).
+    #[command(subcommand)]
+    Application(records::ApplicationCommand),
 }
 
 #[derive(Subcommand, Debug)]
@@ -131,6 +141,9 @@ pub fn run(args: Vec<OsString>) -> ExitCode {
         Command::Quote(args) => crate::quote::run(&args),
         Command::Iin(IinCommand::Check { iin, json }) => iin_check(&iin, json),
         Command::Print(cmd) => print::run(cmd),
+        Command::Officer(cmd) => records::officer(cmd),
+        Command::Client(cmd) => records::client(cmd),
+        Command::Application(cmd) => records::application(cmd),
     };
     match result {
         Ok(()) | Err(Refusal::OutputClosed) => ExitCode::SUCCESS,

@@ -449,7 +449,9 @@ mod tests {
     fn both_name_strategies_give_the_same_pages() {
         let tmp = tempfile::tempdir().expect("tempdir");
         let keychain = crate::Keychain::mock().expect("mock");
-        let now = chrono::Utc::now();
+        let now = chrono::DateTime::parse_from_rfc3339("2026-11-25T09:00:00Z")
+            .expect("a fixed moment")
+            .to_utc();
         let mut v = Vault::create(
             &crate::VaultDir::new(tmp.path().join("vault")),
             &keychain,

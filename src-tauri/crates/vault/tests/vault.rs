@@ -848,7 +848,7 @@ fn crash_writer_child() {
             .expect("child opens the vault");
     let mut m = 1;
     loop {
-        let seq = v.set_auto_lock_minutes(m, Utc::now()).expect("write");
+        let seq = v.set_auto_lock_minutes(m, now()).expect("write");
         // Printed only after the commit returned: an acknowledged write.
         println!("ack {seq}");
         m = m % 120 + 1;

@@ -256,7 +256,8 @@ fn a_role_changed_behind_the_desks_back_refuses_to_open() {
     );
 }
 
-/// Child: three wrong passphrases for the administrator, in a process of its own.
+/// Child: three wrong passphrases for the administrator, in a process of its own; prints what
+/// each try answered (the parent judges, so this child never fails on its own).
 #[test]
 fn throttle_child() {
     let Ok(dir) = std::env::var("THROTTLE_VAULT") else {
@@ -265,16 +266,44 @@ fn throttle_child() {
     let keychain = Keychain::file(std::env::var("THROTTLE_KEYCHAIN").expect("keychain dir"));
     let admin = vault::OfficerId(std::env::var("THROTTLE_ADMIN").expect("admin"));
     for _ in 0..3 {
-        let err = Vault::unlock(
+        let answer = match Vault::unlock(
             &VaultDir::new(dir.clone()),
             &keychain,
             &admin,
             &pass("wrong wrong wrong"),
             now(),
-        )
-        .err();
-        assert!(matches!(err, Some(VaultError::WrongPassphrase)), "{err:?}");
+        ) {
+            Ok(_) => "opened".to_owned(),
+            Err(VaultError::WrongPassphrase) => "wrong".to_owned(),
+            Err(VaultError::TooManyAttempts { .. }) => "throttled".to_owned(),
+            Err(e) => format!("other {e}"),
+        };
+        println!("throttle-child: {answer}");
     }
+}
+
+/// Runs [`throttle_child`] in a new process; returns what its three tries answered.
+fn child_tries(dir: &VaultDir, keychain_dir: &Path, admin: &vault::OfficerId) -> Vec<String> {
+    let out = Command::new(std::env::current_exe().expect("exe"))
+        .args([
+            "--exact",
+            "trust::throttle_child",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env("THROTTLE_VAULT", dir.path())
+        .env("THROTTLE_KEYCHAIN", keychain_dir)
+        .env("THROTTLE_ADMIN", &admin.0)
+        .output()
+        .expect("run the child");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        // The harness may print "test … " on the same line before the child's first answer.
+        .filter_map(|l| {
+            l.split_once("throttle-child: ")
+                .map(|(_, a)| a.trim().to_owned())
+        })
+        .collect()
 }
 
 #[test]
@@ -286,23 +315,16 @@ fn the_throttle_holds_across_processes_and_restarts() {
         Vault::create(&dir, &keychain, "Әлия Қасымова", &pass(PASS), None, now()).expect("create");
     let admin = v.officer().id.clone();
     drop(v);
-    for round in 0..2 {
-        let status = Command::new(std::env::current_exe().expect("exe"))
-            .args(["--exact", "trust::throttle_child", "--nocapture"])
-            .env("THROTTLE_VAULT", dir.path())
-            .env("THROTTLE_KEYCHAIN", tmp.path())
-            .env("THROTTLE_ADMIN", &admin.0)
-            .status()
-            .expect("run the child");
-        if round == 0 {
-            assert!(status.success(), "the first three wrong tries are free");
-        } else {
-            assert!(
-                !status.success(),
-                "the second process must be throttled by the first one's failures"
-            );
-        }
-    }
+    assert_eq!(
+        child_tries(&dir, tmp.path(), &admin),
+        ["wrong", "wrong", "wrong"],
+        "the first three wrong tries are free"
+    );
+    assert_eq!(
+        child_tries(&dir, tmp.path(), &admin),
+        ["throttled", "throttled", "throttled"],
+        "a second process is throttled by the first one's failures"
+    );
     // Even the right passphrase waits now, in this third process.
     let err = Vault::unlock(&dir, &keychain, &admin, &pass(PASS), now()).err();
     assert!(
