@@ -29,9 +29,10 @@ async fn register_apply_submit_approve(d: &Desk) -> TestResult {
     d.click("nav-clients").await?;
     d.type_into("client-search", "061211600013").await?;
     check_eq!(
-        d.wait_text("error-text", WAIT, |t| !t.is_empty()).await?,
+        d.wait_text("client-search-error", WAIT, |t| t.starts_with("Контрольная"))
+            .await?,
         "Контрольная цифра ИИН не сходится: проверьте, нет ли опечатки.",
-        "a mistyped IIN is refused at once, saying why"
+        "a mistyped IIN is refused at once, under the search box, saying why"
     );
     d.type_into("client-search", "061211600012").await?;
     d.click("client-new-with-iin").await?;
@@ -116,8 +117,8 @@ async fn register_apply_submit_approve(d: &Desk) -> TestResult {
     check_eq!(
         d.wait_text("quote-refused", WAIT, |t| !t.is_empty())
             .await?,
-        "Сумма больше максимальной для продукта.",
-        "terms outside the product are refused before submit, with the rule named"
+        "Сумма должна быть не больше 3 000 000 ₸.",
+        "terms outside the product are refused before submit, naming the product's limit"
     );
     d.type_into("a-amount", "500000").await?;
     d.wait_text("quote-gesv", WAIT, |t| t.ends_with('%'))
