@@ -175,13 +175,28 @@ mod tests {
             !state.lock_if_idle(start.0 + Duration::from_secs(599)),
             "not locked before the limit"
         );
+        // Pretend the officer last did something five minutes ago; a command must move that on.
+        let earlier = start
+            .0
+            .checked_sub(Duration::from_secs(300))
+            .expect("the clock is past five minutes");
+        if let Some(s) = state.slot().as_mut() {
+            s.last_activity = earlier;
+        }
         state.with_session(ANY_ROLE, |_| Ok(())).expect("activity");
         let touched = state
             .slot()
             .as_ref()
             .map(|s| s.last_activity)
             .expect("session");
-        assert!(touched >= start.0, "a command counts as activity");
+        assert!(
+            touched >= start.0,
+            "a command counts as activity: the idle clock restarts at the command, not five minutes ago"
+        );
+        assert!(
+            !state.lock_if_idle(earlier + Duration::from_secs(600)),
+            "ten minutes after the old activity the desk stays open: the command pushed auto-lock back"
+        );
         assert!(
             state.lock_if_idle(touched + Duration::from_secs(600)),
             "locked once idle for the limit"

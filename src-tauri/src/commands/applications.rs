@@ -167,16 +167,9 @@ pub(crate) fn terms(form: &ApplicationForm, now: DateTime<Utc>) -> Result<Terms,
 pub(crate) fn products(now: DateTime<Utc>) -> Result<Vec<ProductView>, CommandError> {
     let catalog = catalog()?;
     let date = desk_date(now);
-    // A product may have several dated entries: offer each id once, in the catalog's order.
-    let mut ids: Vec<&str> = Vec::new();
-    for p in &catalog.products {
-        if !ids.contains(&p.id.as_str()) {
-            ids.push(&p.id);
-        }
-    }
-    Ok(ids
+    Ok(catalog
+        .products_on(date)
         .into_iter()
-        .filter_map(|id| catalog.product(id, date))
         .map(|p| ProductView {
             id: p.id.clone(),
             name: p.name.clone(),

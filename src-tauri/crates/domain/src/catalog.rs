@@ -105,6 +105,20 @@ impl Catalog {
             .max_by_key(|p| p.valid_from)
     }
 
+    /// The products offered on `date`: each id once (its entry in force), in the catalog's order
+    /// of first appearance; ids with no entry in force yet are left out.
+    pub fn products_on(&self, date: NaiveDate) -> Vec<&Product> {
+        let mut ids: Vec<&str> = Vec::new();
+        for p in &self.products {
+            if !ids.contains(&p.id.as_str()) {
+                ids.push(&p.id);
+            }
+        }
+        ids.into_iter()
+            .filter_map(|id| self.product(id, date))
+            .collect()
+    }
+
     pub fn caps_on(&self, date: NaiveDate) -> Option<&Caps> {
         self.caps
             .iter()

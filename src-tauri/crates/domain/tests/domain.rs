@@ -441,3 +441,36 @@ fn caps_are_dated_configuration_and_refuse_with_the_rule() {
         .err();
     assert_eq!(daily, Some(QuoteError::DailyRateCap { cap_bp: 30 }));
 }
+
+/// A product with a newer dated entry is offered once, as the entry in force on the day; one that
+/// starts later is not offered yet.
+#[test]
+fn products_on_a_day_are_each_offered_once_as_in_force() {
+    let mut c = shipped_catalog();
+    let first = c.products[0].clone();
+    let mut newer = first.clone();
+    newer.valid_from = date("2026-06-01");
+    newer.annual_rate_bp = first.annual_rate_bp - 100;
+    let mut later = first.clone();
+    later.id = "not-yet".to_owned();
+    later.valid_from = date("2027-01-01");
+    c.products.push(newer);
+    c.products.push(later);
+    let offered = c.products_on(date("2026-11-25"));
+    let ids: Vec<&str> = offered.iter().map(|p| p.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        ["consumer-12", "business-24", "short-1"],
+        "each id once, in catalog order, nothing before its date"
+    );
+    assert_eq!(
+        offered[0].annual_rate_bp,
+        first.annual_rate_bp - 100,
+        "the entry in force on the day is the newer one"
+    );
+    assert_eq!(
+        c.products_on(date("2026-03-01"))[0].annual_rate_bp,
+        first.annual_rate_bp,
+        "before the newer entry, the first one is offered"
+    );
+}
