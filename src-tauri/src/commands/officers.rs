@@ -93,19 +93,25 @@ pub(crate) async fn officer_add(
     .await
 }
 
+/// Disabling rotates the data key, which re-encrypts the whole vault (about 30 s for 2.6 GB,
+/// BENCHMARKS.md): it runs off the UI thread.
 #[tauri::command]
-pub(crate) fn officer_set_disabled(
-    state: State<'_, AppState>,
+pub(crate) async fn officer_set_disabled(
+    app: AppHandle,
     request: SetOfficerDisabledRequest,
 ) -> Result<Vec<OfficerRow>, CommandError> {
-    state.with_session(ADMIN, |v| {
-        Ok(v.set_officer_disabled(
-            &OfficerId(request.officer_id),
-            request.disabled,
-            chrono::Utc::now(),
-        )?)
-    })?;
-    rows(&state)
+    blocking(move || {
+        let state = app.state::<AppState>();
+        state.with_session(ADMIN, |v| {
+            Ok(v.set_officer_disabled(
+                &OfficerId(request.officer_id),
+                request.disabled,
+                chrono::Utc::now(),
+            )?)
+        })?;
+        rows(&state)
+    })
+    .await
 }
 
 /// A new passphrase: administrators for anyone, every officer for themself.
