@@ -134,7 +134,7 @@ pub(crate) fn issue_consent(
     issue(v, Document::Consent(&form), links, deliver, now)
 }
 
-/// Prints the offer for an approved application version (or re-prints it once issued or signed).
+/// Prints the offer of an application version whose offer the officer issued (or that is signed).
 pub(crate) fn issue_offer(
     v: &mut Vault,
     application_id: &str,
@@ -142,13 +142,12 @@ pub(crate) fn issue_offer(
     now: DateTime<Utc>,
 ) -> Result<(DocumentRecord, Vec<u8>), CommandError> {
     let r = v.application(application_id)?;
-    if !matches!(
-        r.stage,
-        Stage::Approved | Stage::OfferIssued | Stage::Signed
-    ) {
+    // The paper follows the step: the maker issues the offer (which prints it); until then nobody,
+    // a supervisor included, can put a sealed offer in a client's hands.
+    if !matches!(r.stage, Stage::OfferIssued | Stage::Signed) {
         return Err(CommandError::new(
             ErrorCode::WrongStage,
-            "an offer is printed only for an approved application",
+            "an offer is printed once the officer has issued it",
         ));
     }
     let client = v.client(&r.client_id)?;

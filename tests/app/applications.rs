@@ -29,7 +29,8 @@ async fn register_apply_submit_approve(d: &Desk) -> TestResult {
     d.click("nav-clients").await?;
     d.type_into("client-search", "061211600013").await?;
     check_eq!(
-        d.wait_text("client-search-error", WAIT, |t| t.starts_with("Контрольная"))
+        d.wait_text("client-search-error", WAIT, |t| t
+            .starts_with("Контрольная"))
             .await?,
         "Контрольная цифра ИИН не сходится: проверьте, нет ли опечатки.",
         "a mistyped IIN is refused at once, under the search box, saying why"

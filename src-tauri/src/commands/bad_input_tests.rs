@@ -1478,6 +1478,25 @@ fn printing_issues_sealed_documents_kept_in_the_vault() {
         reason: None,
     };
     applications::step(&mut b.supervisor, &approve, now()).expect("approve");
+    // Approved is not enough: the offer is printed once the maker has issued it.
+    let early = documents::issue(
+        &mut b.supervisor,
+        &PrintRequest::Offer {
+            application_id: id.clone(),
+        },
+        now(),
+    );
+    assert_eq!(
+        early.err().map(|e| e.code),
+        Some(ErrorCode::WrongStage),
+        "nobody prints an offer the officer has not issued"
+    );
+    let issue = ApplicationStepRequest {
+        id: id.clone(),
+        step: Step::IssueOffer,
+        reason: None,
+    };
+    applications::step(&mut b.officer, &issue, now()).expect("issue the offer");
 
     let before = stored(&b.officer);
     let (offer, pdf) = documents::issue(
