@@ -4,7 +4,7 @@
 
 use ts_rs::TS;
 
-use crate::commands::app::{AppInfo, AuditCheck, AutoLockRequest};
+use crate::commands::app::{AnchorView, AppInfo, AuditCheck, AutoLockRequest};
 use crate::commands::applications::{
     ApplicationCreateRequest, ApplicationEventView, ApplicationPage, ApplicationRowView,
     ApplicationSaveRequest, ApplicationStepRequest, ApplicationView, ApplicationsListRequest,
@@ -45,6 +45,7 @@ fn generated() -> String {
         UnlockRequest::decl(),
         RecoverRequest::decl(),
         AppInfo::decl(),
+        AnchorView::decl(),
         AuditCheck::decl(),
         AutoLockRequest::decl(),
         OfficerRow::decl(),

@@ -35,6 +35,54 @@ pub struct AuditCheck {
     /// The first entry that does not link to the one before, if any.
     #[ts(type = "number | null")]
     pub first_broken: Option<i64>,
+    /// How the chain compares with the signed head kept in `vault.keys`.
+    pub anchor: AnchorView,
+}
+
+/// The chain against its signed head (see `vault::AnchorCheck`).
+#[derive(Debug, Serialize, TS)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum AnchorView {
+    /// The signed head is the last entry, unchanged.
+    Matches {
+        #[ts(type = "number")]
+        seq: i64,
+    },
+    /// The signed head is there unchanged; later entries are not anchored yet (after a crash).
+    Ahead {
+        #[ts(type = "number")]
+        seq: i64,
+    },
+    /// Entries up to the signed head are missing: the chain was cut short.
+    Truncated {
+        #[ts(type = "number")]
+        anchored: i64,
+        #[ts(type = "number")]
+        entries: i64,
+    },
+    /// The entry at the signed head differs: history was rewritten.
+    Rewritten {
+        #[ts(type = "number")]
+        seq: i64,
+    },
+    /// The head in `vault.keys` is not signed by this desk's key.
+    BadSignature,
+    /// The signed head is missing from `vault.keys`.
+    Missing,
+}
+
+impl From<&vault::AnchorCheck> for AnchorView {
+    fn from(a: &vault::AnchorCheck) -> Self {
+        use vault::AnchorCheck as A;
+        match *a {
+            A::Matches { seq } => AnchorView::Matches { seq },
+            A::Ahead { seq, .. } => AnchorView::Ahead { seq },
+            A::Truncated { anchored, entries } => AnchorView::Truncated { anchored, entries },
+            A::Rewritten { seq } => AnchorView::Rewritten { seq },
+            A::BadSignature => AnchorView::BadSignature,
+            A::Missing => AnchorView::Missing,
+        }
+    }
 }
 
 #[derive(Deserialize, TS)]
@@ -76,9 +124,11 @@ pub(crate) async fn audit_verify(app: AppHandle) -> Result<AuditCheck, CommandEr
     blocking(move || {
         let state = app.state::<AppState>();
         state.with_session(ADMIN, |v| {
+            let report = v.verify_audit()?;
             Ok(AuditCheck {
-                entries: v.audit_len()?,
-                first_broken: v.first_broken_audit_entry()?,
+                entries: report.entries,
+                first_broken: report.first_broken,
+                anchor: AnchorView::from(&report.anchor),
             })
         })
     })

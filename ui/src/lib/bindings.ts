@@ -71,11 +71,17 @@ has_recovery: boolean, auto_lock_minutes: number,
  */
 desk_signing_key: string, };
 
+export type AnchorView = { "state": "matches", seq: number, } | { "state": "ahead", seq: number, } | { "state": "truncated", anchored: number, entries: number, } | { "state": "rewritten", seq: number, } | { "state": "bad_signature" } | { "state": "missing" };
+
 export type AuditCheck = { entries: number, 
 /**
  * The first entry that does not link to the one before, if any.
  */
-first_broken: number | null, };
+first_broken: number | null, 
+/**
+ * How the chain compares with the signed head kept in `vault.keys`.
+ */
+anchor: AnchorView, };
 
 export type AutoLockRequest = { minutes: number, };
 
