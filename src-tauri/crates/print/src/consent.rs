@@ -1,7 +1,9 @@
 //! The consent form the client signs at the desk (Law of the Republic of Kazakhstan No. 94-V "On
 //! personal data and their protection"): the client's particulars, the policy version and its
 //! hash, each purpose of processing with an empty box to tick by hand (required ones marked), and
-//! signature and date lines for the client and the officer. Russian and Kazakh side by side.
+//! signature and date lines for the client and the officer. Russian and Kazakh side by side; both
+//! declarations name the policy by version, effective date and hash. The tick boxes and the
+//! signatures are one block, never split across pages, and the check block follows them.
 
 use chrono::NaiveDate;
 use domain::date::format_date;
@@ -89,11 +91,14 @@ pub(crate) fn render(form: &ConsentForm, seal: &Seal) -> Result<Vec<u8>, PrintEr
     form.client.table(&mut sheet)?;
 
     let c = &form.client;
+    let effective = format_date(form.policy_effective);
     let policy = format!(
-        "Политики конфиденциальности (версия {}, действует с {}, SHA-256: {})",
-        form.policy_version,
-        format_date(form.policy_effective),
-        form.policy_sha256
+        "Политики конфиденциальности (версия {}, действует с {effective}, SHA-256: {})",
+        form.policy_version, form.policy_sha256
+    );
+    let policy_kk = format!(
+        "Құпиялылық саясатының (нұсқа {}, {effective} бастап қолданылады, SHA-256: {})",
+        form.policy_version, form.policy_sha256
     );
     sheet.paragraph(&[
         plain("Я, "),
@@ -113,12 +118,38 @@ pub(crate) fn render(form: &ConsentForm, seal: &Seal) -> Result<Vec<u8>, PrintEr
             ", ЖСН {}, Қазақстан Республикасының 2013 жылғы 21 мамырдағы № 94-V «Дербес деректер \
              және оларды қорғау туралы» Заңына сәйкес «Микроқаржы ұйымы «SM INVEST»» ЖШС-ға \
              төменде өзім белгілеген мақсаттарда дербес деректерімді жинауға және өңдеуге \
-             Құпиялылық саясатының (нұсқа {}) шарттарымен келісім беремін. Саясатпен таныстым, \
-             оның данасын алдым.",
-            c.iin, form.policy_version
+             {policy_kk} шарттарымен келісім беремін. Саясатпен таныстым, оның данасын алдым.",
+            c.iin
         )),
     ]);
 
+    let date = format_date(form.date);
+    let purposes_and_signatures = |sheet: &mut Sheet| -> Result<(), PrintError> {
+        purposes(sheet, form);
+        sheet.signature(
+            "Субъект персональных данных / Дербес деректер субъектісі",
+            &c.full_name,
+            &format!("подпись / қолы · дата / күні {date}"),
+        );
+        sheet.signature(
+            "Принял сотрудник МФО / МҰҰ қызметкері қабылдады",
+            &form.officer,
+            &format!("подпись / қолы · дата / күні {date}"),
+        );
+        Ok(())
+    };
+    let check = |sheet: &mut Sheet| frame.check_block(sheet);
+    // On one page together if they fit, else each block whole on its own page.
+    sheet.keep_together(&|sheet: &mut Sheet| {
+        sheet.keep_together(&purposes_and_signatures)?;
+        sheet.keep_together(&check)?;
+        Ok(())
+    })?;
+    frame.finish(sheet)
+}
+
+/// The purposes of processing, each with a box to tick by hand.
+fn purposes(sheet: &mut Sheet, form: &ConsentForm) {
     sheet.heading("Цели обработки / Өңдеу мақсаттары", 11.0);
     sheet.text(
         &[plain(
@@ -152,18 +183,4 @@ pub(crate) fn render(form: &ConsentForm, seal: &Seal) -> Result<Vec<u8>, PrintEr
         Align::Left,
     );
     sheet.space(12.0);
-
-    let date = format_date(form.date);
-    sheet.signature(
-        "Субъект персональных данных / Дербес деректер субъектісі",
-        &c.full_name,
-        &format!("подпись / қолы · дата / күні {date}"),
-    );
-    sheet.signature(
-        "Принял сотрудник МФО / МҰҰ қызметкері қабылдады",
-        &form.officer,
-        &format!("подпись / қолы · дата / күні {date}"),
-    );
-    frame.check_block(&mut sheet)?;
-    frame.finish(sheet)
 }

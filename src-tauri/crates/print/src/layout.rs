@@ -1,9 +1,10 @@
 //! The layout layer over printpdf: A4 pages with fixed margins, text measured from the fonts' own
 //! advances, greedy line breaking (a word longer than the line is split by letters), paragraphs,
 //! headings kept with what follows, bulleted lists, tick boxes, tables whose rows wrap and which
-//! continue across pages under a repeated header, signature lines, and a footer with page numbers
-//! added once the page count is known. Nothing is ever drawn outside the margins: whatever does
-//! not fit goes to the next page.
+//! continue across pages under a repeated header, signature lines, and a footer (a notice such as
+//! the company's particulars, and page numbers) added once the page count is known. Nothing is
+//! ever drawn outside the margins: whatever does not fit goes to the next page. Blocks are kept
+//! whole on one page by drawing, looking and rolling back (`keep`).
 
 use printpdf::{
     Color, FontId, Greyscale, Line, LinePoint, Op, PaintMode, PdfFontHandle, Point, Pt, Rect,
@@ -12,6 +13,10 @@ use printpdf::{
 
 use crate::PrintError;
 use crate::fonts::{self, Weight};
+
+mod keep;
+
+pub(crate) use keep::Piece;
 
 /// A4 in points.
 pub(crate) const PAGE_W: f32 = 595.28;
@@ -23,6 +28,10 @@ pub(crate) const TOP: f32 = PAGE_H - 51.02;
 pub(crate) const BOTTOM: f32 = 56.69;
 const FOOTER_BASELINE: f32 = 28.35;
 pub(crate) const WIDTH: f32 = RIGHT - LEFT;
+/// The footer's type size, and how many lines its notice may take above the page numbers (two
+/// lines of 7.5 pt stay below the bottom margin).
+pub(crate) const FOOTER_SIZE: f32 = BODY * 0.75;
+pub(crate) const FOOTER_NOTICE_LINES: usize = 2;
 
 /// Body text size and the line height factor.
 pub(crate) const BODY: f32 = 10.0;
@@ -208,6 +217,8 @@ fn rect(x: f32, y: f32, width: f32, height: f32, mode: PaintMode) -> Op {
 /// Pages being filled, top to bottom.
 pub(crate) struct Sheet {
     pages: Vec<Vec<Op>>,
+    /// How far down each finished page was filled (its lowest free `y`); one per page but the last.
+    filled_to: Vec<f32>,
     /// The top of the free space on the current page, in points from the bottom edge.
     y: f32,
 }
@@ -216,6 +227,7 @@ impl Sheet {
     pub(crate) fn new() -> Sheet {
         Sheet {
             pages: vec![Vec::new()],
+            filled_to: Vec::new(),
             y: TOP,
         }
     }
@@ -228,6 +240,7 @@ impl Sheet {
 
     /// Starts a new page.
     pub(crate) fn page_break(&mut self) {
+        self.filled_to.push(self.y);
         self.pages.push(Vec::new());
         self.y = TOP;
     }
@@ -240,14 +253,25 @@ impl Sheet {
     }
 
     /// Vertical space; at the foot of a page it just ends the page (the next line starts the
-    /// next one), so a gap never makes an empty page.
+    /// next one), so a gap never makes an empty page, and at the top of a page there is none.
     pub(crate) fn space(&mut self, pt: f32) {
-        self.y = (self.y - pt).max(BOTTOM);
+        if self.y < TOP {
+            self.y = (self.y - pt).max(BOTTOM);
+        }
     }
 
     /// The free height left on this page.
     pub(crate) fn room(&self) -> f32 {
         self.y - BOTTOM
+    }
+
+    /// Takes `height` points of the flow (on the next page unless they fit on this one) for
+    /// drawing at fixed positions, and returns the top of that space.
+    pub(crate) fn reserve(&mut self, height: f32) -> f32 {
+        self.need(height);
+        let top = self.y;
+        self.y = (self.y - height).max(BOTTOM);
+        top
     }
 
     /// Draws one laid-out line with its baseline at `baseline`, starting at `x`.
@@ -499,27 +523,40 @@ impl Sheet {
         self.y -= line_height(small) + 8.0;
     }
 
-    /// Draws `modules` (a square of dark/light cells) as filled squares, `side` points wide, with
-    /// its top-left corner at (`x`, `top`) on the current page.
-    pub(crate) fn qr(&mut self, modules: &[bool], width: usize, x: f32, top: f32, side: f32) {
-        let cell = side / width as f32;
+    /// Draws `modules` (a square of dark/light cells, `width` to a row), each `cell` points
+    /// square, with the top-left corner at (`x`, `top`) on the current page. Each run of dark
+    /// modules in a row is one rectangle: no hairline seams between neighbours when a viewer
+    /// anti-aliases, and fewer operations.
+    pub(crate) fn qr(&mut self, modules: &[bool], width: usize, x: f32, top: f32, cell: f32) {
         let ops = self.ops();
-        for (i, dark) in modules.iter().enumerate() {
-            if !dark {
-                continue;
+        for (row, line) in modules.chunks(width.max(1)).enumerate() {
+            let mut col = 0;
+            while col < line.len() {
+                if !line[col] {
+                    col += 1;
+                    continue;
+                }
+                let start = col;
+                while col < line.len() && line[col] {
+                    col += 1;
+                }
+                ops.push(rect(
+                    x + start as f32 * cell,
+                    top - (row + 1) as f32 * cell,
+                    (col - start) as f32 * cell,
+                    cell,
+                    PaintMode::Fill,
+                ));
             }
-            let (col, row) = (i % width, i / width);
-            ops.push(rect(
-                x + col as f32 * cell,
-                top - (row + 1) as f32 * cell,
-                cell,
-                cell,
-                PaintMode::Fill,
-            ));
         }
     }
 
-    /// Text at a fixed place, outside the flow (the header band beside the QR code).
+    /// The height `spans` take as text of `size` wrapped to `width`.
+    pub(crate) fn text_height(spans: &[Span], size: f32, width: f32) -> f32 {
+        wrap(spans, size, width).len() as f32 * line_height(size)
+    }
+
+    /// Text at a fixed place, outside the flow (the header, the text beside the QR code).
     pub(crate) fn text_at(
         &mut self,
         spans: &[Span],
@@ -541,25 +578,43 @@ impl Sheet {
         self.y = self.y.min(y);
     }
 
-    /// Finishes the document: adds each page's footer (`footer(page, pages)`, centred in the
-    /// bottom margin) and returns the pages' operations.
-    pub(crate) fn finish(mut self, footer: impl Fn(usize, usize) -> String) -> Vec<Vec<Op>> {
+    /// Finishes the document: adds each page's footer, centred in the bottom margin: `notice`
+    /// (at most [`FOOTER_NOTICE_LINES`] lines, else [`PrintError::TooLong`]) above the line
+    /// `footer(page, pages)`, and returns the pages' operations.
+    pub(crate) fn finish(
+        mut self,
+        notice: &str,
+        footer: impl Fn(usize, usize) -> String,
+    ) -> Result<Vec<Vec<Op>>, PrintError> {
+        let size = FOOTER_SIZE;
+        let notice = match notice {
+            "" => Vec::new(),
+            text => wrap(&[plain(text)], size, WIDTH),
+        };
+        if notice.len() > FOOTER_NOTICE_LINES {
+            return Err(PrintError::TooLong);
+        }
         let total = self.pages.len();
         for n in 0..total {
-            let text = footer(n + 1, total);
-            let size = BODY * 0.75;
             let mut run = LineRun::default();
-            run.push(&text, Weight::Regular, size);
-            let x = Self::aligned_x(&run, LEFT, WIDTH, Align::Center);
+            run.push(&footer(n + 1, total), Weight::Regular, size);
+            let mut lines = notice.clone();
+            lines.push(run);
             let page = std::mem::take(&mut self.pages[n]);
             let mut footer_sheet = Sheet {
                 pages: vec![page],
+                filled_to: Vec::new(),
                 y: TOP,
             };
-            footer_sheet.draw_line(&run, x, FOOTER_BASELINE, size);
+            let mut baseline = FOOTER_BASELINE + (lines.len() - 1) as f32 * line_height(size);
+            for line in &lines {
+                let x = Self::aligned_x(line, LEFT, WIDTH, Align::Center);
+                footer_sheet.draw_line(line, x, baseline, size);
+                baseline -= line_height(size);
+            }
             self.pages[n] = footer_sheet.pages.remove(0);
         }
-        self.pages
+        Ok(self.pages)
     }
 }
 
@@ -639,7 +694,7 @@ mod tests {
             },
         ];
         sheet.table(&cols, &["№", "Текст"], &rows, 9.0).unwrap();
-        let pages = sheet.finish(|n, m| format!("{n}/{m}"));
+        let pages = sheet.finish("", |n, m| format!("{n}/{m}")).unwrap();
         assert!(
             pages.len() >= 3,
             "120 rows take several pages, got {}",

@@ -8,12 +8,15 @@
 //! - every issued document carries a [`Seal`]: its id, issue time, and the desk's Ed25519
 //!   signature over the SHA-256 of its canonical content, in a QR code and in the PDF's metadata;
 //! - output is byte-identical for the same content and seal, in any process, so a verifier can
-//!   re-render a document and compare.
+//!   re-render a document and compare;
+//! - every page's footer carries the company's particulars ([`COMPANY`]: placeholders until head
+//!   office confirms them), and every date and time printed is in Asia/Almaty.
 //!
 //! Signing and storing are not done here: the caller (the desk) hashes the [`Content`], signs
 //! [`signing_message`] with the vault's desk key, and stores the bytes [`Document::render`] returns.
 #![forbid(unsafe_code)]
 
+mod company;
 mod consent;
 mod fonts;
 mod frame;
@@ -29,6 +32,7 @@ mod seal;
 use domain::policy::PolicyVersion;
 use serde::Serialize;
 
+pub use company::{COMPANY, Company};
 pub use consent::ConsentForm;
 pub use offer::Offer;
 pub use party::ClientData;

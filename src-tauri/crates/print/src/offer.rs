@@ -1,7 +1,8 @@
 //! The loan offer: a first page with the client, the amount, term and payment, the fees, the full
 //! cost, and the nominal rate and ГЭСВ set in the same type side by side (the law forbids showing
 //! the effective rate less prominently); then the repayment schedule, a table that continues
-//! across pages under its header; then signature blocks. Labels are Russian and Kazakh.
+//! across pages under its header; then the signature blocks and the check block, kept on one page
+//! together (or each whole on its own). Labels are Russian and Kazakh.
 
 use std::collections::BTreeMap;
 
@@ -160,16 +161,20 @@ pub(crate) fn render(offer: &Offer, seal: &Seal) -> Result<Vec<u8>, PrintError> 
         ],
     ];
     sheet.facts(&terms, [0.5, 0.5], 9.5)?;
-    sheet.text(
-        &[plain(
-            "ГЭСВ рассчитана по фактическим дням между платежами на 365-дневный год \
-             (постановление Правления Национального Банка РК № 208 от 26.11.2019). \
-             / СЖТМ төлемдер арасындағы нақты күндер бойынша 365 күндік жылға есептелген.",
-        )],
-        BODY * 0.8,
-        0.0,
-        Align::Left,
-    );
+    // How the ГЭСВ is computed: one note, never split across pages.
+    sheet.keep_together(&|sheet: &mut Sheet| {
+        sheet.text(
+            &[plain(
+                "ГЭСВ рассчитана по фактическим дням между платежами на 365-дневный год \
+                 (постановление Правления Национального Банка РК № 208 от 26.11.2019). \
+                 / СЖТМ төлемдер арасындағы нақты күндер бойынша 365 күндік жылға есептелген.",
+            )],
+            BODY * 0.8,
+            0.0,
+            Align::Left,
+        );
+        Ok(())
+    })?;
 
     sheet.heading("График погашения / Өтеу кестесі", 11.0);
     let columns = [
@@ -238,27 +243,36 @@ pub(crate) fn render(offer: &Offer, seal: &Seal) -> Result<Vec<u8>, PrintError> 
     ]);
     sheet.table(&columns, &header, &rows, 7.5)?;
 
-    sheet.heading("Подписи сторон / Тараптардың қолтаңбалары", 11.0);
-    sheet.text(
-        &[plain(
-            "Заёмщик подтверждает, что ознакомлен с условиями и графиком погашения. \
-             / Қарыз алушы шарттармен және өтеу кестесімен танысқанын растайды.",
-        )],
-        BODY * 0.9,
-        0.0,
-        Align::Left,
-    );
-    sheet.space(6.0);
-    sheet.signature(
-        "Заёмщик / Қарыз алушы",
-        &offer.client.full_name,
-        "подпись / қолы · дата / күні",
-    );
-    sheet.signature(
-        "Представитель МФО / МҰҰ өкілі",
-        &offer.officer,
-        "подпись / қолы · дата / күні",
-    );
-    frame.check_block(&mut sheet)?;
+    let signatures = |sheet: &mut Sheet| -> Result<(), PrintError> {
+        sheet.heading("Подписи сторон / Тараптардың қолтаңбалары", 11.0);
+        sheet.text(
+            &[plain(
+                "Заёмщик подтверждает, что ознакомлен с условиями и графиком погашения. \
+                 / Қарыз алушы шарттармен және өтеу кестесімен танысқанын растайды.",
+            )],
+            BODY * 0.9,
+            0.0,
+            Align::Left,
+        );
+        sheet.space(6.0);
+        sheet.signature(
+            "Заёмщик / Қарыз алушы",
+            &offer.client.full_name,
+            "подпись / қолы · дата / күні",
+        );
+        sheet.signature(
+            "Представитель МФО / МҰҰ өкілі",
+            &offer.officer,
+            "подпись / қолы · дата / күні",
+        );
+        Ok(())
+    };
+    let check = |sheet: &mut Sheet| frame.check_block(sheet);
+    // On one page together if they fit, else each block whole on its own page.
+    sheet.keep_together(&|sheet: &mut Sheet| {
+        sheet.keep_together(&signatures)?;
+        sheet.keep_together(&check)?;
+        Ok(())
+    })?;
     frame.finish(sheet)
 }

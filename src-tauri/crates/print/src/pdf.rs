@@ -11,6 +11,7 @@ use lopdf::{Object, StringFormat};
 use printpdf::{Mm, Op, ParsedFont, PdfDocument, PdfFont, PdfPage, PdfSaveOptions};
 
 use crate::PrintError;
+use crate::company::COMPANY;
 use crate::fonts::Weight;
 use crate::layout::font_id;
 
@@ -27,7 +28,7 @@ pub(crate) struct Info<'a> {
     pub id: &'a str,
 }
 
-pub(crate) const AUTHOR: &str = "ТОО «Микрофинансовая организация «SM INVEST»»";
+pub(crate) const AUTHOR: &str = COMPANY.name;
 const CREATOR: &str = concat!("Branch Desk ", env!("CARGO_PKG_VERSION"));
 
 fn parsed(weight: Weight) -> Result<ParsedFont, PrintError> {
@@ -59,11 +60,18 @@ fn text(s: &str) -> Object {
     }
 }
 
+/// A PDF date in Asia/Almaty, like every time the document states: `D:20261126093000+05'00'`.
 fn pdf_date(at: DateTime<Utc>) -> Object {
-    Object::String(
-        at.format("D:%Y%m%d%H%M%SZ").to_string().into_bytes(),
-        StringFormat::Literal,
-    )
+    use chrono::Offset;
+    let local = at.with_timezone(&chrono_tz::Asia::Almaty);
+    let offset = local.offset().fix().local_minus_utc();
+    let sign = if offset < 0 { '-' } else { '+' };
+    let (hours, minutes) = (offset.abs() / 3600, offset.abs() % 3600 / 60);
+    let text = format!(
+        "D:{}{sign}{hours:02}'{minutes:02}'",
+        local.format("%Y%m%d%H%M%S")
+    );
+    Object::String(text.into_bytes(), StringFormat::Literal)
 }
 
 /// Serialises `pages` (A4) with `info`.

@@ -1,12 +1,14 @@
 //! The privacy policy as printed: a policy version's text with its title, section headings, bold
-//! runs and lists kept, under a header naming the version, its effective date and its hash.
+//! runs and lists kept, under a header naming the version, its effective date and its hash, and
+//! ending with the check block, kept on one page (with the last paragraphs carried over to it
+//! when it would otherwise stand alone as a fragment).
 
 use domain::date::format_date;
 use domain::policy::PolicyVersion;
 use serde::Serialize;
 
 use crate::frame::Frame;
-use crate::layout::{Align, Sheet};
+use crate::layout::{Align, Piece, Sheet};
 use crate::markup::{self, Block};
 use crate::seal::{Kind, Seal};
 use crate::{Content, PrintError, fonts};
@@ -55,17 +57,25 @@ pub(crate) fn render(policy: &PolicyVersion, seal: Option<&Seal>) -> Result<Vec<
             format!("SHA-256 текста / мәтінінің SHA-256: {}", policy.sha256),
         ],
     )?;
-    for block in markup::blocks(&policy.text) {
-        match block {
-            Block::Title(t) => {
-                sheet.text(&[crate::layout::bold(t)], 13.0, 0.0, Align::Center);
-                sheet.space(8.0);
+    let blocks = markup::blocks(&policy.text);
+    let draw: Vec<_> = blocks
+        .iter()
+        .map(|block| {
+            move |sheet: &mut Sheet| -> Result<(), PrintError> {
+                match block {
+                    Block::Title(t) => {
+                        sheet.text(&[crate::layout::bold(t.as_str())], 13.0, 0.0, Align::Center);
+                        sheet.space(8.0);
+                    }
+                    Block::Heading(h) => sheet.heading(h, 11.0),
+                    Block::Paragraph(spans) => sheet.paragraph(spans),
+                    Block::Item(spans) => sheet.bullet(spans),
+                }
+                Ok(())
             }
-            Block::Heading(h) => sheet.heading(&h, 11.0),
-            Block::Paragraph(spans) => sheet.paragraph(&spans),
-            Block::Item(spans) => sheet.bullet(&spans),
-        }
-    }
-    frame.check_block(&mut sheet)?;
+        })
+        .collect();
+    let pieces: Vec<Piece<'_>> = draw.iter().map(|d| d as Piece<'_>).collect();
+    sheet.closing(&pieces, &|sheet: &mut Sheet| frame.check_block(sheet))?;
     frame.finish(sheet)
 }

@@ -1,17 +1,19 @@
 //! The printed documents checked the way a reader meets them: rendered to real PDF files and read
-//! back with poppler (`pdftotext`, `pdffonts`, `pdfinfo`, `pdftoppm`), `qpdf --check` and, where
-//! installed, `zbarimg` for the QR code. First pages are kept as PNGs under `artifacts/print/`.
+//! back with poppler (`pdftotext`, `pdffonts`, `pdfinfo`, `pdftoppm`), `qpdf --check` and `zbarimg`
+//! for the QR code (scanned from pages rendered at 80 and 150 dpi, as a cheap scanner would).
+//! First pages are kept as PNGs under `artifacts/print/`.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use chrono::DateTime;
 use chrono::{NaiveDate, TimeZone, Utc};
 use domain::Money;
 use domain::policy::PolicyVersion;
 use domain::schedule::{self, Method, Terms};
 use ed25519_dalek::{Signer, SigningKey, Verifier};
-use print::{ClientData, ConsentForm, Document, Offer, PrintError, Seal};
+use print::{COMPANY, ClientData, ConsentForm, Document, Offer, PrintError, Seal};
 
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
@@ -71,7 +73,15 @@ fn desk_key() -> SigningKey {
 
 /// Seals `doc` the way the desk does: hash the content, sign the message with the desk key.
 fn seal(doc: &Document<'_>, id: &str, key: &SigningKey) -> Seal {
-    let issued_at = Utc.with_ymd_and_hms(2026, 11, 26, 4, 30, 0).unwrap();
+    seal_at(
+        doc,
+        id,
+        key,
+        Utc.with_ymd_and_hms(2026, 11, 26, 4, 30, 0).unwrap(),
+    )
+}
+
+fn seal_at(doc: &Document<'_>, id: &str, key: &SigningKey, issued_at: DateTime<Utc>) -> Seal {
     let content = doc.content().unwrap();
     let message = print::signing_message(doc.kind(), id, issued_at, &content.sha256);
     Seal {
@@ -225,6 +235,47 @@ fn render_at(pdf: &Path, page: u32, out_stem: &Path, dpi: u32) -> PathBuf {
         ],
     );
     out_stem.with_extension("png")
+}
+
+fn page_count(pdf: &Path) -> u32 {
+    let info = run("pdfinfo", &[pdf.to_str().unwrap()]);
+    info.lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or_else(|| panic!("pdfinfo gives a page count: {info}"))
+}
+
+/// Page `page`'s text laid out as printed (`pdftotext -layout -f N -l N`), without the footer:
+/// the crop box stops at 790 pt from the top, above the footer's lines.
+fn page_body(pdf: &Path, page: u32) -> String {
+    let n = page.to_string();
+    let args = [
+        "-layout",
+        "-f",
+        &n,
+        "-l",
+        &n,
+        "-x",
+        "0",
+        "-y",
+        "0",
+        "-W",
+        "596",
+        "-H",
+        "790",
+        pdf.to_str().unwrap(),
+        "-",
+    ];
+    run("pdftotext", &args)
+}
+
+/// Page `page`'s whole text, footer included.
+fn page_text(pdf: &Path, page: u32) -> String {
+    let n = page.to_string();
+    run(
+        "pdftotext",
+        &["-f", &n, "-l", &n, pdf.to_str().unwrap(), "-"],
+    )
 }
 
 fn custom_info(pdf: &Path, key: &str) -> String {
@@ -522,12 +573,11 @@ fn the_seal_in_the_metadata_and_the_qr_code_verifies_with_the_desk_key() {
         "and only for this kind of document"
     );
 
-    // The QR code on paper says the same, when a decoder is installed to read it.
-    if Command::new("zbarimg").arg("--version").output().is_ok() {
-        let png = render_at(&path, 1, &dir.join("consent-qr"), 200);
-        let read = run("zbarimg", &["--quiet", "--raw", png.to_str().unwrap()]);
-        assert_eq!(read.trim(), payload, "the printed QR code carries the seal");
-    }
+    // The QR code on paper (in the check block, on the last page) says the same.
+    let last = page_count(&path);
+    let png = render_at(&path, last, &dir.join("consent-qr"), 200);
+    let read = run("zbarimg", &["--quiet", "--raw", png.to_str().unwrap()]);
+    assert_eq!(read.trim(), payload, "the printed QR code carries the seal");
 }
 
 #[test]
@@ -552,13 +602,366 @@ fn the_renderer_output_is_pinned_so_a_change_to_printed_bytes_is_deliberate() {
     // so any change to what the renderer writes (layout, fonts, printpdf or lopdf upgrades) breaks
     // that for documents printed before it. When this fails on purpose, keep the old renderer
     // reachable for verification (or verify by content and signature) and update the hash.
+    //
+    // Updated deliberately (was 8de8309e…c8fce6) for: the QR code moved into the check block with
+    // 0.85 mm modules, level L and a quiet zone; blocks kept together across pages; the company's
+    // particulars in every footer; the issue time on paper in Asia/Almaty; no "branchdesk verify"
+    // line; PDF dates in Almaty time. `branchdesk verify` does not exist yet, so nothing
+    // re-renders documents printed before this change; any that must be checked later can be
+    // checked by content and signature.
     let o = offer(24, client());
     let doc = Document::Offer(&o);
     let s = seal(&doc, "0ffe40ffe40ffe40ffe40ffe40ffe40f", &desk_key());
     let pdf = doc.render(Some(&s)).unwrap();
     assert_eq!(
         domain::policy::sha256_hex(&pdf),
-        "8de8309e3d17bce01cbfb1377473578895bfb685fc7ff7538add604dd4c8fce6",
+        "c36357a52ebe6bd556d8337832ece2e7ba2e75c085d5fa754698ac7af8b08e56",
         "the 24-month offer's bytes changed"
+    );
+}
+
+/// One of each document as a desk issues it (the policy also as an unsigned reference copy),
+/// sealed at `issued_at`, written under `artifacts/print/` with `tag` in the name.
+fn every_kind(tag: &str, issued_at: DateTime<Utc>) -> Vec<(&'static str, PathBuf)> {
+    let dir = artifacts();
+    let key = desk_key();
+    let mut out = Vec::new();
+    let doc = Document::Policy(policy());
+    let s = seal_at(&doc, "00112233445566778899aabbccddeeff", &key, issued_at);
+    out.push(("policy", doc.render(Some(&s)).unwrap()));
+    out.push(("policy-reference", doc.render(None).unwrap()));
+    let form = ConsentForm::new(
+        client(),
+        policy(),
+        "Сейтқали Айгерім Болатқызы",
+        issued_at
+            .with_timezone(&chrono_tz::Asia::Almaty)
+            .date_naive(),
+    );
+    let doc = Document::Consent(&form);
+    let s = seal_at(&doc, "c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0", &key, issued_at);
+    out.push(("consent", doc.render(Some(&s)).unwrap()));
+    let o = offer(24, client());
+    let doc = Document::Offer(&o);
+    let s = seal_at(&doc, "0ffe40ffe40ffe40ffe40ffe40ffe40f", &key, issued_at);
+    out.push(("offer", doc.render(Some(&s)).unwrap()));
+    out.into_iter()
+        .map(|(name, pdf)| (name, write(&dir, &format!("{tag}-{name}.pdf"), &pdf)))
+        .collect()
+}
+
+fn usual_time() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 26, 4, 30, 0).unwrap()
+}
+
+/// What `zbarimg` reads from page `page` rendered by plain `pdftoppm -r dpi` as greyscale PGM
+/// (`gray`) or colour PNG; `None` when it finds no code.
+fn scan(pdf: &Path, page: u32, dpi: u32, gray: bool) -> Option<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let stem = dir.path().join("page");
+    let n = page.to_string();
+    let format = if gray { "-gray" } else { "-png" };
+    run(
+        "pdftoppm",
+        &[
+            format,
+            "-r",
+            &dpi.to_string(),
+            "-f",
+            &n,
+            "-l",
+            &n,
+            "-singlefile",
+            pdf.to_str().unwrap(),
+            stem.to_str().unwrap(),
+        ],
+    );
+    let image = stem.with_extension(if gray { "pgm" } else { "png" });
+    let out = Command::new("zbarimg")
+        .args(["--quiet", "--raw"])
+        .arg(&image)
+        .output()
+        .expect("zbarimg must be installed (zbar-tools)");
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+}
+
+#[test]
+fn the_qr_code_of_every_document_scans_from_a_page_rendered_at_80_and_150_dpi() {
+    for (name, path) in every_kind("qr", usual_time()) {
+        let payload = custom_info(&path, "BranchDeskSeal");
+        assert!(
+            payload.starts_with("BD1|"),
+            "{name}: the seal is in the metadata"
+        );
+        // Exactly one code in the whole document, found on the coarsest render…
+        let pages = page_count(&path);
+        let found: Vec<(u32, String)> = (1..=pages)
+            .filter_map(|p| scan(&path, p, 80, true).map(|read| (p, read)))
+            .collect();
+        let page = match found.as_slice() {
+            [(page, read)] => {
+                assert_eq!(read, &payload, "{name}: the QR code carries the seal");
+                *page
+            }
+            _ => panic!(
+                "{name}: at 80 dpi (grey PGM) exactly one QR code must decode, to the seal, \
+                 found {found:?}; modules must be big enough (≥ 2.5 px at 80 dpi) with a \
+                 4-module quiet zone"
+            ),
+        };
+        // …and on that page from every other render.
+        for (dpi, gray) in [(80, false), (150, true), (150, false)] {
+            assert_eq!(
+                scan(&path, page, dpi, gray).as_deref(),
+                Some(payload.as_str()),
+                "{name}: page {page} at {dpi} dpi ({}) must decode to the seal",
+                if gray { "grey PGM" } else { "PNG" }
+            );
+        }
+    }
+}
+
+#[test]
+fn no_document_prints_a_command_that_does_not_exist() {
+    for (name, path) in every_kind("commands", usual_time()) {
+        let text = flat(&text_of(&path));
+        assert!(
+            !text.contains("branchdesk verify"),
+            "{name}: `branchdesk verify` does not exist yet, so paper must not tell anyone to run it"
+        );
+    }
+}
+
+/// The consent form's labels that must be on one page with its signatures.
+fn purposes_ru() -> Vec<String> {
+    policy()
+        .purposes
+        .iter()
+        .map(|p| p.title_in("ru").to_owned())
+        .collect()
+}
+
+/// Checks page by page that the closing blocks are whole on the last page and that no page of
+/// a document of several pages holds only a fragment.
+fn assert_kept_together(name: &str, path: &Path) {
+    let pages = page_count(path);
+    let bodies: Vec<String> = (1..=pages).map(|p| page_body(path, p)).collect();
+    for (i, body) in bodies.iter().enumerate() {
+        let lines = body.lines().filter(|l| !l.trim().is_empty()).count();
+        assert!(
+            pages == 1 || lines >= 5,
+            "{name}: page {} of {pages} holds only {lines} lines; a block was split or moved \
+             leaving a fragment:\n{body}",
+            i + 1
+        );
+    }
+    let last = flat(&bodies[bodies.len() - 1]);
+    let reference = name.contains("reference");
+    let check_labels: &[&str] = if reference {
+        &[
+            "Проверка подлинности / Түпнұсқалықты тексеру",
+            "Экземпляр / Данасы",
+        ]
+    } else {
+        &[
+            "Проверка подлинности / Түпнұсқалықты тексеру",
+            "Номер документа / Құжат нөмірі",
+            "Подпись / Қолтаңба (Ed25519)",
+        ]
+    };
+    for label in check_labels {
+        assert!(
+            last.contains(label),
+            "{name}: the whole check block is on the last page, which lacks {label:?}:\n{last}"
+        );
+    }
+    if name.starts_with("offer") {
+        for label in [
+            "Подписи сторон / Тараптардың қолтаңбалары",
+            "Заёмщик / Қарыз алушы",
+            "Представитель МФО / МҰҰ өкілі",
+        ] {
+            assert!(
+                last.contains(label),
+                "{name}: the signature block is whole on the last page, with the check block; \
+                 it lacks {label:?}:\n{last}"
+            );
+        }
+    }
+    if name.starts_with("consent") {
+        let mut labels = vec![
+            "Цели обработки / Өңдеу мақсаттары".to_owned(),
+            "Принял сотрудник МФО / МҰҰ қызметкері қабылдады".to_owned(),
+        ];
+        labels.extend(purposes_ru());
+        for label in &labels {
+            assert!(
+                last.contains(label.as_str()),
+                "{name}: the tick boxes and both signatures are on one page (the last); \
+                 it lacks {label:?}:\n{last}"
+            );
+        }
+        assert_eq!(
+            last.matches("подпись / қолы").count(),
+            2,
+            "{name}: both signature lines are on the last page:\n{last}"
+        );
+    }
+}
+
+#[test]
+fn closing_blocks_stay_whole_and_no_page_is_left_with_a_fragment() {
+    for (name, path) in every_kind("keep", usual_time()) {
+        assert_kept_together(name, &path);
+    }
+    // Schedules of every usual length and long addresses move the page breaks about.
+    let dir = artifacts();
+    let mut long = client();
+    long.registration_address = "Республика Казахстан, Алматинская область, Карасайский район, \
+         село Каскелен, улица Наурызбай батыра, дом 127, корпус 4, квартира 311, вход со двора"
+        .into();
+    long.actual_address = long.registration_address.clone();
+    for c in [client(), long] {
+        let tag = if c == client() { "" } else { "-long" };
+        for months in [3, 6, 9, 12, 18, 24, 30, 36, 42, 48, 54, 60] {
+            let o = offer(months, c.clone());
+            let doc = Document::Offer(&o);
+            let s = seal(&doc, "0ffe40ffe40ffe40ffe40ffe40ffe40f", &desk_key());
+            let name = format!("offer-{months}{tag}");
+            let path = write(
+                &dir,
+                &format!("keep-{name}.pdf"),
+                &doc.render(Some(&s)).unwrap(),
+            );
+            assert_kept_together(&name, &path);
+        }
+        let form = ConsentForm::new(
+            c,
+            policy(),
+            "Сейтқали Айгерім Болатқызы",
+            date(2026, 11, 26),
+        );
+        let doc = Document::Consent(&form);
+        let s = seal(&doc, "c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1", &desk_key());
+        let name = format!("consent{tag}");
+        let path = write(
+            &dir,
+            &format!("keep-{name}.pdf"),
+            &doc.render(Some(&s)).unwrap(),
+        );
+        assert_kept_together(&name, &path);
+    }
+}
+
+#[test]
+fn the_kazakh_declaration_names_the_policy_version_date_and_hash_like_the_russian_one() {
+    let form = ConsentForm::new(
+        client(),
+        policy(),
+        "Сейтқали Айгерім Болатқызы",
+        date(2026, 11, 26),
+    );
+    let doc = Document::Consent(&form);
+    let s = seal(&doc, "c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2", &desk_key());
+    let path = write(
+        &artifacts(),
+        "consent-declarations.pdf",
+        &doc.render(Some(&s)).unwrap(),
+    );
+    let text = flat(&text_of(&path));
+    let effective = domain::date::format_date(policy().effective);
+    let kk = &text[text
+        .find("Мен, ")
+        .expect("the Kazakh declaration starts «Мен, …»")..];
+    let kk = &kk[..kk.find("данасын алдым").expect("and ends «…данасын алдым»")];
+    for (what, needle) in [
+        ("version", format!("нұсқа {}", policy().version)),
+        ("effective date", format!("{effective} бастап")),
+        ("hash", format!("SHA-256: {}", policy().sha256)),
+    ] {
+        assert!(
+            kk.contains(&needle),
+            "the Kazakh declaration names the policy's {what} ({needle:?}) as the Russian one \
+             does: {kk}"
+        );
+    }
+}
+
+#[test]
+fn every_date_and_time_on_paper_is_in_almaty_time() {
+    // 20:30 UTC on the 25th is 01:30 on the 26th in Almaty (UTC+5): a UTC date would be a day off.
+    let issued_at = Utc.with_ymd_and_hms(2026, 11, 25, 20, 30, 0).unwrap();
+    for (name, path) in every_kind("almaty", issued_at) {
+        let text = flat(&text_of(&path));
+        for utc in ["25.11.2026", "2026-11-25", "20:30"] {
+            assert!(
+                !text.contains(utc),
+                "{name}: {utc:?} is the issue time in UTC; paper shows Asia/Almaty:\n{text}"
+            );
+        }
+        if name == "policy-reference" {
+            continue;
+        }
+        for almaty in [
+            "26.11.2026 01:30 · выдан",
+            "26.11.2026 01:30:00 (UTC+05:00)",
+        ] {
+            assert!(
+                text.contains(almaty),
+                "{name}: the issue time prints as {almaty:?} (header, check block):\n{text}"
+            );
+        }
+        let info = run("pdfinfo", &["-isodates", path.to_str().unwrap()]);
+        assert!(
+            info.contains("2026-11-26T01:30:00+05"),
+            "{name}: the PDF's dates are in Almaty time too:\n{info}"
+        );
+    }
+}
+
+#[test]
+fn every_page_names_the_company_with_its_bin_address_and_licence() {
+    assert!(
+        !COMPANY.bin.is_empty() && !COMPANY.licence.is_empty() && !COMPANY.address.is_empty(),
+        "the particulars are set (placeholders until head office confirms them)"
+    );
+    for (name, path) in every_kind("company", usual_time()) {
+        for page in 1..=page_count(&path) {
+            let text = flat(&page_text(&path, page));
+            for (what, value) in [
+                ("БИН", format!("БИН / БСН {}", COMPANY.bin)),
+                ("address", COMPANY.address.to_owned()),
+                ("licence", COMPANY.licence.to_owned()),
+            ] {
+                assert!(
+                    text.contains(&value),
+                    "{name}: page {page} must show the company's {what} ({value:?}):\n{text}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn the_kazakh_term_for_the_effective_rate_is_sjtm_and_no_other() {
+    let mut seen = 0;
+    for (name, path) in every_kind("terms", usual_time()) {
+        let text = flat(&text_of(&path));
+        seen += text.matches("СЖТМ").count();
+        // Any other acronym of the same letters is a variant spelling.
+        for word in text.split(|c: char| !c.is_alphabetic()) {
+            let acronym = (3..=5).contains(&word.chars().count())
+                && word.chars().all(|c| "СЖТМҚЫ".contains(c));
+            assert!(
+                !acronym || word == "СЖТМ",
+                "{name}: the Kazakh ГЭСВ is «СЖТМ», not «{word}»"
+            );
+        }
+    }
+    assert!(
+        seen >= 2,
+        "the offer names СЖТМ beside ГЭСВ in its terms and in its note: {seen}"
     );
 }
