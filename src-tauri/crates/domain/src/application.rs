@@ -28,18 +28,28 @@ pub const MAX_PURPOSE: usize = 200;
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Stage {
+    /// Being prepared by the maker; not yet sent for a decision.
     Draft,
+    /// Sent to a supervisor and waiting for their decision.
     Submitted,
+    /// Above the supervisor's limit and passed to head office to decide.
     Referred,
+    /// Approved by the checker; the offer may now be issued.
     Approved,
+    /// Refused by the checker, with the reason given to the client.
     Declined,
+    /// Sent back to the maker with a reason, to be revised.
     Returned,
+    /// The offer has been issued to the client and awaits their signature.
     OfferIssued,
+    /// Signed by the client: the end of the lifecycle on the desk.
     Signed,
+    /// Replaced by a newer version; kept for the record.
     Superseded,
 }
 
 impl Stage {
+    /// Every stage, in lifecycle order.
     pub const ALL: [Stage; 9] = [
         Stage::Draft,
         Stage::Submitted,
@@ -52,6 +62,7 @@ impl Stage {
         Stage::Superseded,
     ];
 
+    /// The stage's stored name (`draft`, `offer_issued`, …), as serde writes it.
     pub fn as_str(self) -> &'static str {
         match self {
             Stage::Draft => "draft",
@@ -66,6 +77,7 @@ impl Stage {
         }
     }
 
+    /// The stage with this stored name, if any.
     pub fn parse(s: &str) -> Option<Stage> {
         Stage::ALL.into_iter().find(|st| st.as_str() == s)
     }
@@ -76,18 +88,26 @@ impl Stage {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Step {
+    /// The maker sends a draft for a decision.
     Submit,
+    /// The checker approves a submitted application.
     Approve,
+    /// The checker refuses a submitted application (a reason is required).
     Decline,
+    /// The checker sends a submitted application back to the maker (a reason is required).
     Return,
+    /// The checker passes a submitted application to head office.
     Refer,
+    /// The maker issues the offer on an approved application.
     IssueOffer,
+    /// The client signs the issued offer.
     Sign,
     /// Replace with a new draft version (after return, or after approval before the offer).
     Revise,
 }
 
 impl Step {
+    /// Every step, in lifecycle order.
     pub const ALL: [Step; 8] = [
         Step::Submit,
         Step::Approve,
@@ -99,6 +119,7 @@ impl Step {
         Step::Revise,
     ];
 
+    /// The step's stored name (`submit`, `issue_offer`, …), as serde writes it.
     pub fn as_str(self) -> &'static str {
         match self {
             Step::Submit => "submit",
@@ -129,16 +150,21 @@ impl Step {
 /// Why a step is refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum StepError {
+    /// The step does not start from the application's current stage.
     #[error("this step is not possible from the application's current stage")]
     WrongStage,
+    /// The actor is on both sides of maker-checker for this application.
     #[error("maker and checker must be different officers")]
     SameOfficer,
+    /// A decision was asked of an officer who is not a supervisor.
     #[error("only a supervisor decides applications")]
     NotChecker,
+    /// The amount exceeds the supervisor's approval limit for an approval or a decline.
     #[error(
         "the amount is above this supervisor's approval limit: return it or refer it to head office"
     )]
     AboveLimit,
+    /// A decline or a return came without a reason.
     #[error("a decline or a return must give the reason")]
     ReasonRequired,
 }
@@ -146,7 +172,9 @@ pub enum StepError {
 /// Who asks for a step, as the lifecycle needs to know them.
 #[derive(Clone, Copy, Debug)]
 pub struct Actor<'a> {
+    /// The officer asking for the step.
     pub officer_id: &'a str,
+    /// Whether the officer is a supervisor (only supervisors decide).
     pub is_supervisor: bool,
     /// The highest amount this officer may approve.
     pub approval_limit: Money,
@@ -207,22 +235,34 @@ pub fn next(
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ApplicationForm {
+    /// Catalog product id as chosen.
     pub product_id: String,
+    /// Loan amount as typed, in tenge.
     pub amount: String,
+    /// Term in months (0 when not chosen).
     pub months: u32,
+    /// Repayment method, if chosen.
     pub method: Option<Method>,
+    /// What the loan is for, as typed.
     pub purpose: String,
 }
 
 /// Checked terms and their quote on the issue date.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Terms {
+    /// Catalog product id.
     pub product_id: String,
+    /// Loan amount.
     pub amount: Money,
+    /// Term in months.
     pub months: u32,
+    /// Repayment method.
     pub method: Method,
+    /// What the loan is for, trimmed.
     pub purpose: String,
+    /// Day the loan would be issued, from which the schedule runs.
     pub issue_date: NaiveDate,
+    /// The catalog's quote for these terms on the issue date.
     pub quote: Quote,
 }
 

@@ -14,70 +14,123 @@ use serde::{Deserialize, Serialize};
 use crate::Money;
 use crate::schedule::{self, Method, Schedule, ScheduleError, Terms};
 
+/// A loan product as the catalog offers it from a date.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Product {
+    /// Stable product code; several entries share it over time.
     pub id: String,
     /// Display names by language code (`ru`, `kk`, `en`).
     pub name: BTreeMap<String, String>,
+    /// The date from which this entry is in force.
     pub valid_from: NaiveDate,
+    /// Smallest amount, in whole tenge.
     pub min_amount_tenge: i64,
+    /// Largest amount, in whole tenge.
     pub max_amount_tenge: i64,
+    /// Shortest term, in months.
     pub min_months: u32,
+    /// Longest term, in months.
     pub max_months: u32,
+    /// Nominal annual interest rate, in basis points.
     pub annual_rate_bp: u32,
     /// Withheld at issue, in basis points of the amount.
     pub issuance_fee_bp: u32,
+    /// Fee added to every monthly payment, in whole tenge.
     pub monthly_fee_tenge: i64,
+    /// Repayment methods this product allows.
     pub methods: Vec<Method>,
 }
 
+/// The legal caps in force from a date.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Caps {
+    /// The date from which these caps apply.
     pub valid_from: NaiveDate,
+    /// Highest ГЭСВ of an ordinary microcredit, in tenths of a percent.
     pub max_gesv_tenths: i64,
+    /// Longest term, in days, of a short loan.
     pub short_loan_max_days: i64,
+    /// Largest amount, in МРП, of a short loan.
     pub short_loan_max_mrp: i64,
     /// The daily rate must stay strictly under this many basis points.
     pub short_loan_max_daily_rate_bp: u32,
+    /// Highest ГЭСВ of a short loan, in tenths of a percent.
     pub short_loan_max_gesv_tenths: i64,
 }
 
+/// The МРП (monthly calculation index) set for one year.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Mrp {
+    /// Calendar year.
     pub year: i32,
+    /// The МРП in whole tenge.
     pub tenge: i64,
 }
 
+/// The whole catalog: products, caps and МРП values, each dated.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Catalog {
+    /// Every product entry, all dates.
     pub products: Vec<Product>,
+    /// Every set of caps, all dates.
     pub caps: Vec<Caps>,
+    /// МРП values by year.
     pub mrp: Vec<Mrp>,
 }
 
 /// Why a quote is refused; each names the rule so the officer can say it to the client.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum QuoteError {
+    /// The catalog JSON could not be read or holds an amount that overflows.
     #[error("the catalog is not valid: {0}")]
     Catalog(String),
+    /// No entry of this product id is in force on the issue date.
     #[error("no product {0:?} is offered on the issue date")]
     UnknownProduct(String),
+    /// The amount is below the product's minimum.
     #[error("the amount is below the product's minimum of {min}")]
-    AmountBelow { min: Money },
+    AmountBelow {
+        /// The product's minimum amount.
+        min: Money,
+    },
+    /// The amount is above the product's maximum.
     #[error("the amount is above the product's maximum of {max}")]
-    AmountAbove { max: Money },
+    AmountAbove {
+        /// The product's maximum amount.
+        max: Money,
+    },
+    /// The term is outside the product's range of months.
     #[error("the term must be {min} to {max} months for this product")]
-    Term { min: u32, max: u32 },
+    Term {
+        /// The product's shortest term, in months.
+        min: u32,
+        /// The product's longest term, in months.
+        max: u32,
+    },
+    /// The product does not allow the chosen repayment method.
     #[error("this product is not repaid that way")]
     Method,
+    /// No caps are in force on the issue date.
     #[error("no legal caps are configured for the issue date")]
     NoCaps,
+    /// No МРП is configured for the issue date's year.
     #[error("no МРП value is configured for {0}")]
     NoMrp(i32),
+    /// The schedule's ГЭСВ exceeds the cap that applies to this loan.
     #[error("the ГЭСВ of {gesv_tenths} tenths of a percent is above the cap of {cap_tenths}")]
-    GesvCap { gesv_tenths: i64, cap_tenths: i64 },
+    GesvCap {
+        /// The schedule's ГЭСВ, in tenths of a percent.
+        gesv_tenths: i64,
+        /// The cap in force, in tenths of a percent.
+        cap_tenths: i64,
+    },
+    /// A short loan's daily rate (annual rate / 365) is not under the cap.
     #[error("a short loan's daily rate must stay under {cap_bp} basis points")]
-    DailyRateCap { cap_bp: u32 },
+    DailyRateCap {
+        /// The cap on the daily rate, in basis points.
+        cap_bp: u32,
+    },
+    /// The schedule could not be built.
     #[error(transparent)]
     Schedule(#[from] ScheduleError),
 }
@@ -85,14 +138,18 @@ pub enum QuoteError {
 /// A quote the officer can show: the schedule and which caps it was checked against.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Quote {
+    /// The product id quoted.
     pub product_id: String,
+    /// The repayment schedule with its totals and ГЭСВ.
     pub schedule: Schedule,
     /// Whether the short-loan rules applied (≤ 45 days and ≤ 45 МРП).
     pub short_loan: bool,
+    /// The ГЭСВ cap the quote was checked against, in tenths of a percent.
     pub gesv_cap_tenths: i64,
 }
 
 impl Catalog {
+    /// Reads a catalog from its JSON.
     pub fn from_json(text: &str) -> Result<Catalog, QuoteError> {
         serde_json::from_str(text).map_err(|e| QuoteError::Catalog(e.to_string()))
     }
@@ -119,6 +176,7 @@ impl Catalog {
             .collect()
     }
 
+    /// The caps in force on `date` (latest `valid_from` not after it).
     pub fn caps_on(&self, date: NaiveDate) -> Option<&Caps> {
         self.caps
             .iter()
@@ -126,6 +184,7 @@ impl Catalog {
             .max_by_key(|c| c.valid_from)
     }
 
+    /// The МРП for `year`, if configured.
     pub fn mrp(&self, year: i32) -> Option<Money> {
         self.mrp
             .iter()

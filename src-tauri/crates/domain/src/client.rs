@@ -38,52 +38,89 @@ pub enum DocumentKind {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ClientForm {
+    /// ИИН as typed.
     pub iin: String,
+    /// Surname as typed.
     pub surname: String,
+    /// Given name as typed.
     pub given_name: String,
+    /// Patronymic as typed; may be empty.
     pub patronymic: String,
+    /// Date of birth, `dd.mm.yyyy`.
     pub birth_date: String,
+    /// Sex, if chosen.
     pub sex: Option<Sex>,
+    /// Phone number as typed.
     pub phone: String,
+    /// Email as typed; may be empty.
     pub email: String,
+    /// Address of registration (прописка).
     pub registration_address: String,
+    /// Address where the client actually lives.
     pub actual_address: String,
+    /// Identity document kind, if chosen.
     pub document_kind: Option<DocumentKind>,
+    /// Document number as typed.
     pub document_number: String,
+    /// Who issued the document.
     pub document_issuer: String,
+    /// Document issue date, `dd.mm.yyyy`.
     pub document_issued_on: String,
+    /// Document expiry date, `dd.mm.yyyy`.
     pub document_expires_on: String,
+    /// Employer; may be empty.
     pub employer: String,
+    /// Position at the employer; may be empty.
     pub position: String,
+    /// Monthly income as typed money, in tenge.
     pub monthly_income: String,
 }
 
 /// The identity document, checked.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IdDocument {
+    /// Which document it is.
     pub kind: DocumentKind,
+    /// Number in its kind's shape, upper-case, without spaces.
     pub number: String,
+    /// Issuing authority.
     pub issuer: String,
+    /// Issue date.
     pub issued_on: NaiveDate,
+    /// Expiry date; not passed on the day of registration.
     pub expires_on: NaiveDate,
 }
 
 /// A checked client: what the vault stores and head office receives.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Client {
+    /// ИИН, valid and matching the birth date and sex.
     pub iin: Iin,
+    /// Surname.
     pub surname: NamePart,
+    /// Given name.
     pub given_name: NamePart,
+    /// Patronymic, if the client has one.
     pub patronymic: Option<NamePart>,
+    /// Date of birth, agreeing with the ИИН.
     pub birth_date: NaiveDate,
+    /// Sex, agreeing with the ИИН.
     pub sex: Sex,
+    /// Mobile or landline phone number.
     pub phone: Phone,
+    /// Email, if given.
     pub email: Option<String>,
+    /// Address of registration (прописка).
     pub registration_address: String,
+    /// Address where the client actually lives.
     pub actual_address: String,
+    /// The identity document shown at registration.
     pub document: IdDocument,
+    /// Employer, if given.
     pub employer: Option<String>,
+    /// Position, if given.
     pub position: Option<String>,
+    /// Declared monthly income.
     pub monthly_income: Money,
 }
 

@@ -5,8 +5,10 @@ use chrono::NaiveDate;
 /// Why a text is not a `dd.mm.yyyy` date.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DateError {
+    /// Not two digits, a dot, two digits, a dot and four digits.
     #[error("the date is not written as dd.mm.yyyy")]
     Format,
+    /// Well formed but naming a day that does not exist (e.g. `31.02.2026`).
     #[error("there is no such day in the calendar")]
     NoSuchDay,
 }

@@ -13,7 +13,9 @@ use crate::money::Money;
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Problem {
+    /// The field is empty but must be filled.
     Required,
+    /// Longer than the field allows.
     TooLong,
     /// A character that does not belong in this field (a digit in a name, a control character).
     BadCharacter,
@@ -21,18 +23,25 @@ pub enum Problem {
     MixedScripts,
     /// Not in the field's shape (an IIN that is not 12 digits, an email without `@`, …).
     Format(Shape),
+    /// The IIN's seventh digit (century and sex) is not 1 to 6.
     IinCentury,
+    /// The IIN's first six digits are not a real date of birth.
     IinBirthDate,
+    /// The IIN's check digit does not match: it was mistyped.
     IinCheckDigit,
+    /// No IIN is issued with these first eleven digits.
     IinNotIssuable,
     /// Birth date or sex differ from what the IIN says.
     IinMismatch,
+    /// A number under code 7 that is not Kazakh.
     PhoneNotKazakh,
     /// A `dd.mm.yyyy` date that is not in the calendar.
     NoSuchDay,
+    /// A date later than today (a birth or an issue date).
     InFuture,
     /// A date before the one it must follow (expiry before issue, issue before birth).
     DateOrder(After),
+    /// The document's expiry date has passed.
     Expired,
     /// A number outside its range, which is named.
     OutOfRange(Range),
@@ -81,13 +90,20 @@ pub enum After {
 pub enum Range {
     /// Tenge from `min` to `max` inclusive; `None` leaves that side open.
     Money {
+        /// Lowest amount, if any.
         #[cfg_attr(feature = "ts", ts(type = "number | null"))]
         min: Option<Money>,
+        /// Highest amount, if any.
         #[cfg_attr(feature = "ts", ts(type = "number | null"))]
         max: Option<Money>,
     },
     /// From `min` to `max` months inclusive.
-    Months { min: u32, max: u32 },
+    Months {
+        /// Fewest months.
+        min: u32,
+        /// Most months.
+        max: u32,
+    },
 }
 
 /// What a refused value must be, as it crosses to the window with the problem's code: the shape,
@@ -97,18 +113,31 @@ pub enum Range {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Limit {
     /// The value must have this shape.
-    Shape { shape: Shape },
+    Shape {
+        /// The shape, with an example on screen.
+        shape: Shape,
+    },
     /// The date must follow this date of the form.
-    After { date: After },
+    After {
+        /// The date of the form it must follow.
+        date: After,
+    },
     /// An amount of tenge, in tiyn; `null` leaves that side open.
     Money {
+        /// Lowest amount in tiyn, if any.
         #[cfg_attr(feature = "ts", ts(type = "number | null"))]
         min: Option<Money>,
+        /// Highest amount in tiyn, if any.
         #[cfg_attr(feature = "ts", ts(type = "number | null"))]
         max: Option<Money>,
     },
     /// A number of months.
-    Months { min: u32, max: u32 },
+    Months {
+        /// Fewest months.
+        min: u32,
+        /// Most months.
+        max: u32,
+    },
 }
 
 impl Problem {
@@ -127,7 +156,9 @@ impl Problem {
 /// One field's problem; `field` is the form's own key for it (`iin`, `document_number`, …).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct FieldProblem {
+    /// The form's key for the field.
     pub field: &'static str,
+    /// What is wrong with it.
     pub problem: Problem,
 }
 

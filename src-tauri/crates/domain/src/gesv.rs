@@ -18,20 +18,28 @@ use crate::Money;
 /// One dated amount: `day` counts whole days from the first disbursement.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Flow {
+    /// Whole days after the first disbursement.
     pub day: u32,
+    /// The amount in tiyn, positive.
     pub amount: Money,
 }
 
+/// Why no ГЭСВ can be solved from the flows.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum GesvError {
+    /// No disbursement flow was given.
     #[error("there is no disbursement")]
     NoDisbursement,
+    /// No payment flow was given.
     #[error("there is no payment")]
     NoPayment,
+    /// A flow's amount is zero or negative.
     #[error("an amount is not positive")]
     NonPositive,
+    /// The payments add up to less than the disbursements.
     #[error("the payments do not cover the disbursement: no positive rate exists")]
     BelowPrincipal,
+    /// No root below a rate of 10⁹ (100 000 000 000 %).
     #[error("the rate is beyond any plausible value")]
     OutOfRange,
 }

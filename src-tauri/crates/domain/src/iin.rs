@@ -17,27 +17,37 @@ use serde::{Deserialize, Serialize};
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Sex {
+    /// Odd seventh digit.
     Male,
+    /// Even seventh digit.
     Female,
 }
 
 /// Why a text is not a valid IIN, or does not match the person.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum IinError {
+    /// Not 12 digits once spaces are removed.
     #[error("an IIN has exactly 12 digits")]
     Length,
+    /// Something other than digits and spaces.
     #[error("an IIN has digits only")]
     NotDigits,
+    /// The seventh digit is not 1 to 6.
     #[error("the seventh digit (century and sex) must be 1 to 6")]
     CenturyDigit,
+    /// The first six digits `YYMMDD` are not a real calendar date.
     #[error("the first six digits are not a real date of birth")]
     BirthDate,
+    /// The twelfth digit is not the computed check digit.
     #[error("the check digit does not match: the IIN was mistyped")]
     CheckDigit,
+    /// Both check sums give 10, so no IIN is issued with these digits.
     #[error("no IIN is issued with these first eleven digits (both check sums give 10)")]
     NotIssuable,
+    /// The stated date of birth is not the one in the IIN.
     #[error("the IIN's date of birth differs from the one given")]
     BirthDateMismatch,
+    /// The stated sex is not the one in the IIN.
     #[error("the IIN's sex differs from the one given")]
     SexMismatch,
 }
@@ -129,6 +139,7 @@ impl Iin {
         Ok(())
     }
 
+    /// The 12 digits, without spaces.
     pub fn as_str(&self) -> &str {
         &self.0
     }

@@ -13,6 +13,7 @@
 //!   lifecycle; [`field`]: the closed set of per-field problems forms report;
 //! - [`policy`]: privacy-policy versions, their hashes and purposes (version 1 ships with the app).
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 pub mod application;
 pub mod catalog;

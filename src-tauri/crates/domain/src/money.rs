@@ -17,19 +17,25 @@ pub struct Money(i64);
 /// Why a text could not be read as an amount of money.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MoneyError {
+    /// No digit was typed.
     #[error("the amount is empty")]
     Empty,
+    /// A character other than digits, group spaces, one decimal separator or a leading minus.
     #[error("the amount has a character that is not a digit, a space or a decimal comma")]
     BadCharacter,
+    /// More than two digits after the decimal separator.
     #[error("the amount has more than two decimals")]
     TooManyDecimals,
+    /// The amount does not fit in an `i64` count of tiyn.
     #[error("the amount is too large")]
     Overflow,
 }
 
 impl Money {
+    /// No money: 0,00 ₸.
     pub const ZERO: Money = Money(0);
 
+    /// An amount given in tiyn.
     pub const fn from_tiyn(tiyn: i64) -> Self {
         Money(tiyn)
     }
@@ -42,14 +48,17 @@ impl Money {
         }
     }
 
+    /// The amount as a count of tiyn.
     pub const fn tiyn(self) -> i64 {
         self.0
     }
 
+    /// The sum, or `None` on overflow.
     pub fn checked_add(self, other: Money) -> Option<Money> {
         self.0.checked_add(other.0).map(Money)
     }
 
+    /// The difference, or `None` on overflow.
     pub fn checked_sub(self, other: Money) -> Option<Money> {
         self.0.checked_sub(other.0).map(Money)
     }

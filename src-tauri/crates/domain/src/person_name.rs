@@ -13,14 +13,19 @@ enum Script {
     Latin,
 }
 
+/// Why a text is not an acceptable name part.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum NameError {
+    /// Nothing but spaces.
     #[error("the name is empty")]
     Empty,
+    /// More than [`MAX_PART`] characters after spaces are collapsed.
     #[error("the name is longer than {MAX_PART} characters")]
     TooLong,
+    /// A character other than letters, spaces, hyphens and apostrophes, or no letter at all.
     #[error("only letters, spaces, hyphens and apostrophes are allowed")]
     BadCharacter,
+    /// Cyrillic and Latin letters in the same part.
     #[error("Cyrillic and Latin letters are mixed in one name")]
     MixedScripts,
 }
@@ -59,6 +64,7 @@ fn script(c: char) -> Option<Script> {
 pub struct NamePart(String);
 
 impl NamePart {
+    /// Reads a name part: collapses spaces and checks its letters are of one script.
     pub fn parse(text: &str) -> Result<NamePart, NameError> {
         let clean = text.split_whitespace().collect::<Vec<_>>().join(" ");
         if clean.is_empty() {
@@ -85,6 +91,7 @@ impl NamePart {
         Ok(NamePart(clean))
     }
 
+    /// The cleaned name part.
     pub fn as_str(&self) -> &str {
         &self.0
     }

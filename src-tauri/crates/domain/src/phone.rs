@@ -7,14 +7,19 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+/// Why a text is not a Kazakh phone number.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum PhoneError {
+    /// Not 11 digits in all (country code included).
     #[error("a phone number has 11 digits: +7 7XX XXX XX XX")]
     Length,
+    /// A character other than digits, spaces, dashes or brackets.
     #[error("the phone number has a character that is not a digit")]
     BadCharacter,
+    /// Does not start with `+7`, `7` or `8`.
     #[error("the number must start with +7 or 8")]
     Prefix,
+    /// A number under code 7 that is not Kazakh (the national part does not start with 7).
     #[error("not a Kazakh number: after +7 a Kazakh number continues with 7")]
     NotKazakh,
 }
@@ -25,6 +30,7 @@ pub enum PhoneError {
 pub struct Phone(String);
 
 impl Phone {
+    /// Reads a number as officers type it and normalises it to `+7 7XX XXX XX XX`.
     pub fn parse(text: &str) -> Result<Phone, PhoneError> {
         let t = text.trim();
         let (plus, rest) = match t.strip_prefix('+') {
@@ -60,6 +66,7 @@ impl Phone {
         )))
     }
 
+    /// The number as `+7 7XX XXX XX XX`.
     pub fn as_str(&self) -> &str {
         &self.0
     }

@@ -33,23 +33,30 @@ impl Purpose {
 /// A policy version with its text.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PolicyVersion {
+    /// Version number, rising with each publication.
     pub version: u32,
+    /// Language code of the text (`ru`, `kk`).
     pub language: String,
+    /// The date from which this version is in force.
     pub effective: NaiveDate,
     /// The text exactly as published (Markdown-like: blank-line paragraphs, `- ` lists, `**bold**`).
     pub text: String,
     /// SHA-256 of `text`'s UTF-8 bytes, lower-case hex.
     pub sha256: String,
+    /// The purposes of processing this version asks consent for.
     pub purposes: Vec<Purpose>,
 }
 
 /// Why a policy version was refused.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum PolicyError {
+    /// The JSON description could not be read; the parser's message.
     #[error("the policy description is not valid: {0}")]
     Malformed(String),
+    /// The text's SHA-256 differs from the published one.
     #[error("the policy text does not match its published SHA-256")]
     HashMismatch,
+    /// No purposes, or a purpose without a Russian title.
     #[error("the policy has no purposes, or a purpose has no Russian title")]
     NoPurposes,
 }

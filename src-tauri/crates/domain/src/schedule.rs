@@ -24,11 +24,15 @@ pub enum Method {
 /// What the officer and the product fix for one loan.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Terms {
+    /// Amount lent.
     pub principal: Money,
     /// Nominal annual rate in basis points (36.5 % = 3650).
     pub annual_rate_bp: u32,
+    /// Term in months, one payment each month.
     pub months: u32,
+    /// Day the loan is issued; payments fall on the same day of later months.
     pub issue_date: NaiveDate,
+    /// Annuity or equal principal.
     pub method: Method,
     /// Fee withheld when the loan is issued (reduces what the client receives).
     pub issuance_fee: Money,
@@ -39,44 +43,62 @@ pub struct Terms {
 /// One row of the schedule.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Installment {
+    /// Payment number, from 1.
     pub number: u32,
+    /// Payment date.
     pub date: NaiveDate,
     /// Days since the previous payment (or the issue).
     pub days: u32,
+    /// Principal repaid.
     pub principal: Money,
+    /// Interest for the days since the previous payment.
     pub interest: Money,
+    /// Monthly fee.
     pub fee: Money,
+    /// Principal, interest and fee together.
     pub total: Money,
     /// Principal still owed after this payment.
     pub balance: Money,
 }
 
+/// A loan's full repayment schedule with its totals and ГЭСВ.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Schedule {
+    /// The payments, in order.
     pub installments: Vec<Installment>,
     /// What the client actually receives: principal minus the issuance fee.
     pub net_amount: Money,
+    /// Sum of the interest.
     pub total_interest: Money,
+    /// Monthly fees plus the issuance fee.
     pub total_fees: Money,
     /// Everything the client pays back, fees included.
     pub total_paid: Money,
     /// Total paid plus the issuance fee, minus the principal.
     pub overpayment: Money,
+    /// The annual effective rate of the schedule's own cash flows.
     pub gesv: Gesv,
 }
 
+/// Why a schedule cannot be built from the terms.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ScheduleError {
+    /// The principal is zero or negative.
     #[error("the amount must be positive")]
     Amount,
+    /// The term is not 1 to 360 months.
     #[error("the term must be 1 to 360 months")]
     Term,
+    /// A fee is negative, or the issuance fee is not less than the principal.
     #[error("the fee is negative or not less than the amount")]
     Fee,
+    /// A payment date is outside the calendar's range.
     #[error("a payment date falls outside the calendar")]
     Date,
+    /// An amount overflowed.
     #[error("the amounts overflow")]
     Overflow,
+    /// The ГЭСВ could not be solved from the schedule's flows.
     #[error("the effective rate cannot be computed: {0}")]
     Gesv(#[from] gesv::GesvError),
 }

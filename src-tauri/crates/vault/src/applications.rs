@@ -21,11 +21,14 @@ use crate::vault::{Vault, stamp};
 /// catalog that changes later does not change what was shown).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct QuoteSnapshot {
+    /// The date the quote was made for (the issue date of the terms).
     pub quote_date: NaiveDate,
+    /// The quote with its schedule, totals and ГЭСВ.
     pub quote: Quote,
 }
 
 impl QuoteSnapshot {
+    /// The snapshot of the quote carried by checked terms.
     pub fn of(terms: &Terms) -> QuoteSnapshot {
         QuoteSnapshot {
             quote_date: terms.issue_date,
@@ -37,56 +40,90 @@ impl QuoteSnapshot {
 /// One version of an application, as stored.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApplicationRecord {
+    /// This version's id.
     pub id: String,
     /// The id of version 1: what the officer calls "the application".
     pub lineage: String,
+    /// Version number within the application, from 1.
     pub version: i64,
+    /// The id of the version this one replaced, if any.
     pub replaces: Option<String>,
+    /// The client the loan is for.
     pub client_id: String,
+    /// Catalog product id.
     pub product_id: String,
+    /// Loan amount.
     pub amount: Money,
+    /// Term in months.
     pub months: u32,
+    /// Repayment method.
     pub method: Method,
+    /// What the loan is for.
     pub purpose: String,
+    /// Where this version stands in the lifecycle.
     pub stage: Stage,
+    /// The officer who created this version.
     pub maker_id: String,
+    /// The quote shown for this version.
     pub quote: QuoteSnapshot,
+    /// When the version was created (RFC 3339, UTC).
     pub created_at: String,
+    /// When the version last changed (RFC 3339, UTC).
     pub updated_at: String,
 }
 
 /// An application in a list or queue.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ApplicationRow {
+    /// This version's id.
     pub id: String,
+    /// The id of version 1.
     pub lineage: String,
+    /// Version number, from 1.
     pub version: i64,
+    /// The client's id.
     pub client_id: String,
+    /// The client's full name.
     pub client_name: String,
+    /// Catalog product id.
     pub product_id: String,
+    /// Loan amount.
     pub amount: Money,
+    /// Term in months.
     pub months: u32,
+    /// Current stage.
     pub stage: Stage,
+    /// Name of the officer who created this version.
     pub maker_name: String,
+    /// When the version last changed (RFC 3339, UTC).
     pub updated_at: String,
 }
 
 /// A lifecycle step that happened.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ApplicationEvent {
+    /// The version the step was taken on.
     pub application_id: String,
+    /// When (RFC 3339, UTC).
     pub at: String,
+    /// Who took the step.
     pub officer_id: String,
+    /// Their name.
     pub officer_name: String,
+    /// The step's stored name (`create`, `submit`, `approve`, …).
     pub step: String,
+    /// The stage the version moved to.
     pub stage: Stage,
+    /// Why, for a decline or a return (and any reason given).
     pub reason: Option<String>,
 }
 
 /// Which applications a list shows.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ApplicationFilter {
+    /// Only this client's applications, if set.
     pub client_id: Option<String>,
+    /// Only applications at this stage, if set.
     pub stage: Option<Stage>,
 }
 

@@ -92,14 +92,30 @@ impl AuditReport {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum AnchorCheck {
     /// The anchored entry is the last one, unchanged.
-    Matches { seq: i64 },
+    Matches {
+        /// Sequence number of the anchored, last entry.
+        seq: i64,
+    },
     /// The anchored entry is there unchanged and `unanchored` entries follow it (a crash between
     /// a commit and the anchor's update; the next change or unlock moves the anchor on).
-    Ahead { seq: i64, unanchored: i64 },
+    Ahead {
+        /// Sequence number of the anchored entry (0 for a vault never anchored yet).
+        seq: i64,
+        /// How many entries follow it.
+        unanchored: i64,
+    },
     /// Entries up to the anchored one are missing: the chain was cut short.
-    Truncated { anchored: i64, entries: i64 },
+    Truncated {
+        /// Sequence number the anchor names.
+        anchored: i64,
+        /// The last sequence number still present (0 when none).
+        entries: i64,
+    },
     /// The anchored entry's hash differs: the history up to it was rewritten.
-    Rewritten { seq: i64 },
+    Rewritten {
+        /// Sequence number of the anchored entry.
+        seq: i64,
+    },
     /// The anchor's signature does not verify with the desk's key.
     BadSignature,
     /// The vault has recorded entries since anchoring began but `vault.keys` holds no anchor.

@@ -48,7 +48,9 @@ pub enum BackupTo<'a> {
 
 /// What opens a backup.
 pub enum BackupKey<'a> {
+    /// Head office's age X25519 identity, for a backup made to its recipient.
     Identity(&'a age::x25519::Identity),
+    /// The passphrase a backup was made with.
     Passphrase(&'a Passphrase),
 }
 

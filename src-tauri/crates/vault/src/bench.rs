@@ -56,9 +56,13 @@ pub fn space_used(vault: &crate::Vault) -> Result<Vec<(String, u64)>, VaultError
 /// `Revise` step supersedes the version and continues on a new draft version with the same terms.
 #[derive(Clone, Debug)]
 pub struct SeedApplication {
+    /// Index into the seeded clients of the client it is for.
     pub client: usize,
+    /// The loan terms, with their quote.
     pub terms: Terms,
+    /// Lifecycle steps taken after creation, in order.
     pub steps: Vec<Step>,
+    /// When the application is created.
     pub created: DateTime<Utc>,
 }
 

@@ -14,27 +14,37 @@ use crate::vault::{Vault, stamp};
 /// A client as stored, with what editing needs.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ClientRecord {
+    /// The client's id in the vault.
     pub id: String,
     /// Raised by every change; an edit names the version it started from.
     pub version: i64,
+    /// The checked client as registered.
     pub client: Client,
+    /// When the client was registered (RFC 3339, UTC).
     pub created_at: String,
+    /// When the record last changed (RFC 3339, UTC).
     pub updated_at: String,
 }
 
 /// A client in a list.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ClientRow {
+    /// The client's id in the vault.
     pub id: String,
+    /// ИИН, 12 digits.
     pub iin: String,
+    /// "Surname Name Patronymic".
     pub full_name: String,
+    /// Phone as `+7 7XX XXX XX XX`.
     pub phone: String,
+    /// Date of birth.
     pub birth_date: NaiveDate,
 }
 
 /// One page of a list and where the next one starts.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Page<T> {
+    /// The rows of this page.
     pub items: Vec<T>,
     /// Pass back as `after` for the next page; `None` on the last page.
     pub next: Option<String>,
@@ -52,6 +62,7 @@ const DENSE_MATCHES: i64 = 2_000;
 /// What the one search box was given.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ClientQuery {
+    /// Empty box: every client, in name order.
     All,
     /// Fewer than [`MIN_NAME_LETTERS`] letters or [`MIN_DIGITS`] digits: nothing is searched.
     TooShort,

@@ -20,30 +20,48 @@ pub struct NewDocument<'a> {
     pub id: &'a str,
     /// `policy`, `consent` or `offer`.
     pub kind: &'a str,
+    /// The client it concerns, if any.
     pub client_id: Option<&'a str>,
+    /// The application version it concerns, if any.
     pub application_id: Option<&'a str>,
+    /// The policy version it presents, if any.
     pub policy_version: Option<u32>,
+    /// When it was issued.
     pub issued_at: DateTime<Utc>,
+    /// The canonical content the PDF was rendered from and the seal covers.
     pub content: &'a str,
+    /// SHA-256 of `content`, hex.
     pub content_sha256: &'a str,
     /// The desk's Ed25519 signature, hex.
     pub signature: &'a str,
+    /// The PDF bytes.
     pub pdf: &'a [u8],
 }
 
 /// A stored document, without its bytes.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct DocumentRecord {
+    /// The document's id, 32 hex digits.
     pub id: String,
+    /// `policy`, `consent` or `offer`.
     pub kind: String,
+    /// The client it concerns, if any.
     pub client_id: Option<String>,
+    /// The application version it concerns, if any.
     pub application_id: Option<String>,
+    /// The policy version it presents, if any.
     pub policy_version: Option<u32>,
+    /// When it was issued (RFC 3339, UTC).
     pub issued_at: String,
+    /// The officer who issued it.
     pub officer_id: String,
+    /// SHA-256 of the canonical content, hex.
     pub content_sha256: String,
+    /// The desk's Ed25519 signature, hex.
     pub signature: String,
+    /// SHA-256 of the PDF bytes, hex.
     pub pdf_sha256: String,
+    /// Size of the PDF, in bytes.
     pub size: i64,
 }
 

@@ -5,62 +5,104 @@ use std::io;
 /// Errors of the vault. Variants carry no secrets and no SQL.
 #[derive(Debug, thiserror::Error)]
 pub enum VaultError {
+    /// Creating a vault where one already exists.
     #[error("a vault already exists in this folder")]
     AlreadyExists,
+    /// No vault in the folder.
     #[error("there is no vault in this folder")]
     Missing,
+    /// A new passphrase is shorter than the minimum.
     #[error("the passphrase is too short (at least {min} characters)")]
-    WeakPassphrase { min: usize },
+    WeakPassphrase {
+        /// The shortest passphrase accepted, in characters.
+        min: usize,
+    },
+    /// An officer's name is empty, over 100 characters, or has characters a name does not.
     #[error("the officer's name is empty or too long")]
     BadOfficerName,
+    /// No officer with this id in the vault.
     #[error("no such officer in this vault")]
     UnknownOfficer,
+    /// The officer's account was disabled by an administrator.
     #[error("this officer's account is disabled")]
     OfficerDisabled,
+    /// The passphrase does not unwrap this officer's copy of the data key.
     #[error("the passphrase is not right")]
     WrongPassphrase,
+    /// Unlocking is throttled after repeated wrong passphrases.
     #[error("too many wrong passphrases; try again in {retry_after_secs} s")]
-    TooManyAttempts { retry_after_secs: u64 },
+    TooManyAttempts {
+        /// Seconds until the next attempt is allowed.
+        retry_after_secs: u64,
+    },
+    /// The signed-in officer's role does not allow the operation.
     #[error("the officer's role does not allow this")]
     Forbidden,
+    /// Disabling or demoting the last active administrator.
     #[error("the last active administrator cannot be disabled")]
     LastAdmin,
+    /// `vault.db` or `vault.keys` is not a Branch Desk vault's (or the data key does not open it).
     #[error("the file is not a Branch Desk vault")]
     NotAVault,
+    /// The vault, its key file or a stored record is corrupt or was tampered with.
     #[error("the vault is damaged or was altered")]
     Damaged,
+    /// The vault was written by a newer Branch Desk with a later schema.
     #[error(
         "the vault was written by a newer version of Branch Desk (schema {found}, this build knows {known})"
     )]
-    TooNew { found: u32, known: u32 },
+    TooNew {
+        /// Schema version of the vault.
+        found: u32,
+        /// Newest schema version this build knows.
+        known: u32,
+    },
+    /// The OS keychain could not be used; the keychain's message.
     #[error("the OS keychain is not available: {0}")]
     KeychainUnavailable(String),
+    /// This computer's keychain lacks the vault's device secret (e.g. the vault was copied here).
     #[error("this computer's keychain has no device secret for this vault")]
     DeviceSecretMissing,
+    /// The backup cannot be decrypted with the key or passphrase given.
     #[error("the backup cannot be read with this key or passphrase")]
     BackupKey,
+    /// The backup file is corrupt or not a Branch Desk backup.
     #[error("the backup file is damaged or is not a Branch Desk backup")]
     BackupDamaged,
+    /// The backup's signature by the desk that made it is missing or does not verify.
     #[error("the backup is not signed by the desk that made it; it is refused")]
     BackupUnsigned,
+    /// A backup was refused because the vault failed its integrity or audit check.
     #[error("the vault failed its integrity or audit check; no backup was written")]
     NotIntact,
+    /// A value given to the vault is out of range or malformed (a limit, a document, a draft).
     #[error("the setting is out of range")]
     BadSetting,
+    /// Another client is already registered with this ИИН.
     #[error("a client with this IIN is already registered")]
-    DuplicateIin { client_id: String },
+    DuplicateIin {
+        /// Id of the client who already has this ИИН.
+        client_id: String,
+    },
+    /// No record with this id.
     #[error("no such record in this vault")]
     NotFound,
+    /// The record changed since the version being edited was read.
     #[error("the record was changed by someone else since it was opened")]
     Stale,
+    /// An application step the lifecycle rules refuse.
     #[error(transparent)]
     Step(#[from] domain::application::StepError),
+    /// A decision reason is longer than [`MAX_REASON`](crate::MAX_REASON) characters.
     #[error("the reason is too long")]
     ReasonTooLong,
+    /// The disk is full.
     #[error("the disk is full")]
     DiskFull,
+    /// Another file-system error.
     #[error("file access failed: {0}")]
     Io(#[source] io::Error),
+    /// Another SQLite/SQLCipher error.
     #[error("database error: {0}")]
     Db(#[source] rusqlite::Error),
 }

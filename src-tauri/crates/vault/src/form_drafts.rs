@@ -17,8 +17,11 @@ const MAX_KIND: usize = 40;
 /// A saved form: what kind of form, and its content as the UI serialised it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FormDraft {
+    /// Which form it is, as the UI names it.
     pub kind: String,
+    /// The form's content as the UI serialised it.
     pub data: String,
+    /// When it was saved (RFC 3339, UTC).
     pub saved_at: String,
 }
 

@@ -40,6 +40,7 @@ impl KeychainBackend {
         !matches!(self, KeychainBackend::File | KeychainBackend::Mock)
     }
 
+    /// The name recorded in the key file and shown in Settings (`secret-service`, `file`, …).
     pub fn as_str(self) -> &'static str {
         match self {
             KeychainBackend::SecretService => "secret-service",
@@ -56,11 +57,16 @@ impl KeychainBackend {
 pub enum Keychain {
     /// A keyring-core credential store (the OS keychain, or the mock in tests).
     Store {
+        /// The keyring-core store.
         store: Arc<CredentialStore>,
+        /// Which kind of store it is.
         backend: KeychainBackend,
     },
     /// Files named `device-<vault id>.secret` in this folder, owner-only.
-    File { dir: PathBuf },
+    File {
+        /// The folder holding the secret files.
+        dir: PathBuf,
+    },
 }
 
 impl std::fmt::Debug for Keychain {
@@ -120,6 +126,7 @@ impl Keychain {
         Keychain::File { dir: dir.into() }
     }
 
+    /// Which kind of store this is.
     pub fn backend(&self) -> KeychainBackend {
         match self {
             Keychain::Store { backend, .. } => *backend,

@@ -8,6 +8,7 @@
 //!
 //! This crate knows nothing of windows or IPC; the desktop shell and the CLI call it alike.
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 mod applications;
 mod audit;

@@ -19,12 +19,16 @@ pub(crate) fn random_id() -> String {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
+    /// Registers clients and makes applications.
     Officer,
+    /// An officer who also decides applications up to their approval limit.
     Supervisor,
+    /// Manages officers, limits and backups; makes no applications.
     Admin,
 }
 
 impl Role {
+    /// The role's stored name (`officer`, `supervisor`, `admin`).
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Officer => "officer",
@@ -33,6 +37,7 @@ impl Role {
         }
     }
 
+    /// The role with this stored name, if any.
     pub fn parse(s: &str) -> Option<Role> {
         match s {
             "officer" => Some(Role::Officer),
@@ -46,9 +51,13 @@ impl Role {
 /// An officer as the vault knows them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Officer {
+    /// Stable id.
     pub id: OfficerId,
+    /// Display name.
     pub name: String,
+    /// What they may do.
     pub role: Role,
+    /// Whether an administrator disabled the account.
     pub disabled: bool,
 }
 

@@ -9,6 +9,7 @@ use crate::error::VaultError;
 pub struct Passphrase(Zeroizing<String>);
 
 impl Passphrase {
+    /// Wraps a typed passphrase.
     pub fn new(text: String) -> Self {
         Passphrase(Zeroizing::new(text))
     }
