@@ -7,7 +7,31 @@ export type Shape = "iin" | "phone" | "date" | "email" | "id_card_number" | "pas
 
 export type After = "birth_date" | "document_issued_on";
 
-export type Limit = { "kind": "shape", shape: Shape, } | { "kind": "after", date: After, } | { "kind": "money", min: number | null, max: number | null, } | { "kind": "months", min: number, max: number, };
+export type Limit = { "kind": "shape", 
+/**
+ * The shape, with an example on screen.
+ */
+shape: Shape, } | { "kind": "after", 
+/**
+ * The date of the form it must follow.
+ */
+date: After, } | { "kind": "money", 
+/**
+ * Lowest amount in tiyn, if any.
+ */
+min: number | null, 
+/**
+ * Highest amount in tiyn, if any.
+ */
+max: number | null, } | { "kind": "months", 
+/**
+ * Fewest months.
+ */
+min: number, 
+/**
+ * Most months.
+ */
+max: number, };
 
 export type CommandError = { code: ErrorCode, message: string, 
 /**
@@ -117,7 +141,79 @@ export type Sex = "male" | "female";
 
 export type DocumentKind = "id_card" | "passport" | "residence_permit";
 
-export type ClientForm = { iin: string, surname: string, given_name: string, patronymic: string, birth_date: string, sex: Sex | null, phone: string, email: string, registration_address: string, actual_address: string, document_kind: DocumentKind | null, document_number: string, document_issuer: string, document_issued_on: string, document_expires_on: string, employer: string, position: string, monthly_income: string, };
+export type ClientForm = { 
+/**
+ * ИИН as typed.
+ */
+iin: string, 
+/**
+ * Surname as typed.
+ */
+surname: string, 
+/**
+ * Given name as typed.
+ */
+given_name: string, 
+/**
+ * Patronymic as typed; may be empty.
+ */
+patronymic: string, 
+/**
+ * Date of birth, `dd.mm.yyyy`.
+ */
+birth_date: string, 
+/**
+ * Sex, if chosen.
+ */
+sex: Sex | null, 
+/**
+ * Phone number as typed.
+ */
+phone: string, 
+/**
+ * Email as typed; may be empty.
+ */
+email: string, 
+/**
+ * Address of registration (прописка).
+ */
+registration_address: string, 
+/**
+ * Address where the client actually lives.
+ */
+actual_address: string, 
+/**
+ * Identity document kind, if chosen.
+ */
+document_kind: DocumentKind | null, 
+/**
+ * Document number as typed.
+ */
+document_number: string, 
+/**
+ * Who issued the document.
+ */
+document_issuer: string, 
+/**
+ * Document issue date, `dd.mm.yyyy`.
+ */
+document_issued_on: string, 
+/**
+ * Document expiry date, `dd.mm.yyyy`.
+ */
+document_expires_on: string, 
+/**
+ * Employer; may be empty.
+ */
+employer: string, 
+/**
+ * Position at the employer; may be empty.
+ */
+position: string, 
+/**
+ * Monthly income as typed money, in tenge.
+ */
+monthly_income: string, };
 
 export type FieldIssue = { field: string, code: ErrorCode, 
 /**
@@ -157,7 +253,27 @@ export type Stage = "draft" | "submitted" | "referred" | "approved" | "declined"
 
 export type Step = "submit" | "approve" | "decline" | "return" | "refer" | "issue_offer" | "sign" | "revise";
 
-export type ApplicationForm = { product_id: string, amount: string, months: number, method: Method | null, purpose: string, };
+export type ApplicationForm = { 
+/**
+ * Catalog product id as chosen.
+ */
+product_id: string, 
+/**
+ * Loan amount as typed, in tenge.
+ */
+amount: string, 
+/**
+ * Term in months (0 when not chosen).
+ */
+months: number, 
+/**
+ * Repayment method, if chosen.
+ */
+method: Method | null, 
+/**
+ * What the loan is for, as typed.
+ */
+purpose: string, };
 
 export type Amount = { 
 /**

@@ -159,9 +159,9 @@ pub enum StepError {
     /// A decision was asked of an officer who is not a supervisor.
     #[error("only a supervisor decides applications")]
     NotChecker,
-    /// The amount exceeds the supervisor's approval limit for an approval or a decline.
+    /// The amount exceeds the supervisor's approval limit for an approval.
     #[error(
-        "the amount is above this supervisor's approval limit: return it or refer it to head office"
+        "the amount is above this supervisor's approval limit: decline it, return it or refer it to head office"
     )]
     AboveLimit,
     /// A decline or a return came without a reason.
@@ -219,7 +219,8 @@ pub fn next(
         if makers.contains(&actor.officer_id) {
             return Err(StepError::SameOfficer);
         }
-        if matches!(step, Step::Approve | Step::Decline) && amount > actor.approval_limit {
+        // Saying no carries no credit risk: any supervisor may decline; approving is bounded.
+        if step == Step::Approve && amount > actor.approval_limit {
             return Err(StepError::AboveLimit);
         }
     } else if parties.checkers.contains(&actor.officer_id) {
@@ -430,16 +431,33 @@ mod tests {
     }
 
     #[test]
-    fn above_the_limit_a_supervisor_may_only_return_or_refer() {
+    fn above_the_limit_a_supervisor_may_decline_return_or_refer_but_not_approve() {
         let s = supervisor("sup");
         let big = tenge(1_000_001);
-        for step in [Step::Approve, Step::Decline] {
-            assert_eq!(
-                next(Stage::Submitted, step, &s, makers(&["off"]), big, Some("x")),
-                Err(StepError::AboveLimit),
-                "{step:?} above the limit is head office's call"
-            );
-        }
+        assert_eq!(
+            next(
+                Stage::Submitted,
+                Step::Approve,
+                &s,
+                makers(&["off"]),
+                big,
+                None
+            ),
+            Err(StepError::AboveLimit),
+            "approving above the limit is head office's call"
+        );
+        assert_eq!(
+            next(
+                Stage::Submitted,
+                Step::Decline,
+                &s,
+                makers(&["off"]),
+                big,
+                Some("x")
+            ),
+            Ok(Stage::Declined),
+            "saying no carries no credit risk: a supervisor declines at any amount"
+        );
         assert_eq!(
             next(
                 Stage::Submitted,

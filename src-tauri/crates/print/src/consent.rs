@@ -19,10 +19,15 @@ use crate::{Content, PrintError, fonts};
 /// Everything a consent form says.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConsentForm {
+    /// The client who gives the consent.
     pub client: ClientData,
+    /// The version of the privacy policy the consent refers to.
     pub policy_version: u32,
+    /// The date from which that policy version is in force.
     pub policy_effective: NaiveDate,
+    /// SHA-256 of that policy version's text, lower-case hex.
     pub policy_sha256: String,
+    /// The purposes of processing the policy asks consent for, each with its tick box.
     pub purposes: Vec<Purpose>,
     /// The officer who takes the consent.
     pub officer: String,
@@ -31,6 +36,7 @@ pub struct ConsentForm {
 }
 
 impl ConsentForm {
+    /// The form for `client` under `policy`, taken by `officer` and printed on `date`.
     pub fn new(
         client: ClientData,
         policy: &PolicyVersion,

@@ -15,6 +15,7 @@
 //! Signing and storing are not done here: the caller (the desk) hashes the [`Content`], signs
 //! [`signing_message`] with the vault's desk key, and stores the bytes [`Document::render`] returns.
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 mod company;
 mod consent;
@@ -61,6 +62,7 @@ pub enum PrintError {
 /// A document's canonical content: the JSON its seal's hash is taken over, and that hash.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Content {
+    /// The document's content as compact JSON, tagged with its kind.
     pub json: String,
     /// SHA-256 of `json`, lower-case hex.
     pub sha256: String,
@@ -78,12 +80,16 @@ impl Content {
 /// A document to print.
 #[derive(Clone, Copy, Debug)]
 pub enum Document<'a> {
+    /// A version of the privacy policy.
     Policy(&'a PolicyVersion),
+    /// A client's consent form.
     Consent(&'a ConsentForm),
+    /// A loan offer.
     Offer(&'a Offer),
 }
 
 impl Document<'_> {
+    /// Which of the three documents this is.
     pub fn kind(&self) -> Kind {
         match self {
             Document::Policy(_) => Kind::Policy,

@@ -23,18 +23,29 @@ use crate::{Content, PrintError, fonts};
 pub struct Offer {
     /// The application (lineage id) and the version the offer is made for.
     pub application: String,
+    /// The application's version the offer is made for.
     pub application_version: i64,
+    /// The borrower.
     pub client: ClientData,
+    /// The catalogue product's id; printed as its name when `product_name` has none.
     pub product_id: String,
     /// Product name by language (`ru`, `kk`).
     pub product_name: BTreeMap<String, String>,
+    /// The microcredit amount (principal).
     pub amount: Money,
+    /// The term, in months.
     pub months: u32,
+    /// How the loan is repaid: annuity or equal principal parts.
     pub method: Method,
+    /// The nominal annual interest rate, in basis points (`3500` is 35,0 %).
     pub annual_rate_bp: u32,
+    /// The fee charged at issue.
     pub issuance_fee: Money,
+    /// The fee charged each month.
     pub monthly_fee: Money,
+    /// The date the loan is issued.
     pub issue_date: NaiveDate,
+    /// The repayment schedule, with its totals and ГЭСВ.
     pub schedule: Schedule,
     /// The officer who issues the offer.
     pub officer: String,

@@ -11,12 +11,17 @@ use crate::layout::Sheet;
 /// The client's particulars on a consent form or an offer.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClientData {
+    /// "Surname Name Patronymic", as on the ID document.
     pub full_name: String,
+    /// The client's ИИН (individual identification number).
     pub iin: String,
+    /// The client's date of birth.
     pub birth_date: NaiveDate,
     /// `Удостоверение личности № 012345678, выдано МВД РК 01.02.2020, действительно до 01.02.2030`.
     pub document: String,
+    /// Address of registration (прописка).
     pub registration_address: String,
+    /// Address where the client actually lives.
     pub actual_address: String,
     /// `+7 701 234 56 78`.
     pub phone: String,
@@ -31,6 +36,7 @@ fn document_kind(kind: DocumentKind) -> &'static str {
 }
 
 impl ClientData {
+    /// The particulars of `client`, formatted for print.
     pub fn of(client: &Client) -> ClientData {
         let d = &client.document;
         ClientData {

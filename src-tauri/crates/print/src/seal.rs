@@ -14,12 +14,16 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
+    /// The privacy policy.
     Policy,
+    /// The consent form.
     Consent,
+    /// The loan offer.
     Offer,
 }
 
 impl Kind {
+    /// The kind's name as printed and stored: `policy`, `consent` or `offer`.
     pub fn as_str(self) -> &'static str {
         match self {
             Kind::Policy => "policy",
@@ -28,6 +32,7 @@ impl Kind {
         }
     }
 
+    /// The kind named `text` (as [`Kind::as_str`] gives it), if any.
     pub fn parse(text: &str) -> Option<Kind> {
         [Kind::Policy, Kind::Consent, Kind::Offer]
             .into_iter()

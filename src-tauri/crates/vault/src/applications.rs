@@ -362,6 +362,11 @@ impl Vault {
         if current.stage != Stage::Draft {
             return Err(VaultError::Step(StepError::WrongStage));
         }
+        // Only the draft's maker changes its terms: an edit leaves no step behind, so a
+        // supervisor who rewrote someone's draft could otherwise approve terms they wrote.
+        if current.maker_id != self.officer.id.0 {
+            return Err(VaultError::Forbidden);
+        }
         write_terms(&tx, id, terms, &at)?;
         let stored = Self::read_application(&tx, id)?;
         audit::record(

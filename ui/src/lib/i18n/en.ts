@@ -189,7 +189,7 @@ export const en: Messages = {
   "app.queue": "Waiting for your decision",
   "app.queue_empty": "The queue is empty.",
   "app.all": "All applications",
-  "app.above_limit_note": "The amount is above your approval limit: return it or refer it to head office.",
+  "app.above_limit_note": "The amount is above your approval limit: decline it, return it or refer it to head office.",
   "stage.draft": "draft",
   "stage.submitted": "submitted",
   "stage.referred": "referred to head office",

@@ -512,3 +512,34 @@ fn an_open_form_is_kept_for_its_officer_once_audited_and_never_queued() {
     );
     assert_eq!(off.first_broken_audit_entry().expect("verify"), None);
 }
+
+#[test]
+fn only_the_drafts_maker_changes_its_terms() {
+    let b = branch();
+    let mut officer = b.as_officer();
+    let client_id = officer
+        .add_client(&client(&iin(41), "Петрова", "Мария", "87012345679"), now())
+        .expect("client");
+    let draft = officer
+        .create_application(&client_id, &terms(500_000, 12), now())
+        .expect("draft");
+    drop(officer);
+    let mut sup = b.as_supervisor(&b.supervisor);
+    let before = sup.audit_len().expect("audit");
+    assert!(
+        matches!(
+            sup.update_draft(&draft, &terms(900_000, 24), now()),
+            Err(VaultError::Forbidden)
+        ),
+        "a supervisor cannot rewrite the terms of a draft they would then decide"
+    );
+    assert_eq!(
+        sup.audit_len().expect("audit"),
+        before,
+        "refusal writes nothing"
+    );
+    drop(sup);
+    b.as_officer()
+        .update_draft(&draft, &terms(600_000, 12), now())
+        .expect("the maker changes their own draft");
+}
