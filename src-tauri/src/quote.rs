@@ -131,10 +131,7 @@ fn method_text(m: Method) -> &'static str {
 }
 
 /// `3500` basis points → `35,0 %` (rounded half-up to a tenth).
-pub(crate) fn rate_text(bp: u32) -> String {
-    let tenths = (bp + 5) / 10;
-    format!("{},{} %", tenths / 10, tenths % 10)
-}
+pub(crate) use domain::catalog::rate_text;
 
 /// The report of a quote the catalog gave for `amount` over `months`.
 pub(crate) fn report(

@@ -276,8 +276,8 @@ fn audit_problem(report: &AuditReport) -> Option<String> {
     }
     match &report.anchor {
         AnchorCheck::Matches { .. } | AnchorCheck::Ahead { .. } => None,
-        AnchorCheck::Truncated { anchored, entries } => Some(format!(
-            "audit chain cut short: the signed head is entry {anchored} but the vault holds {entries}"
+        AnchorCheck::Truncated { anchored, last_seq } => Some(format!(
+            "audit chain cut short: the signed head is entry {anchored} but the chain now ends at entry {last_seq}"
         )),
         AnchorCheck::Rewritten { seq } => Some(format!(
             "audit history rewritten: entry {seq} differs from the signed head in vault.keys"

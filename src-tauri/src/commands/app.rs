@@ -57,8 +57,9 @@ pub enum AnchorView {
     Truncated {
         #[ts(type = "number")]
         anchored: i64,
+        /// The last entry still there (0 when none).
         #[ts(type = "number")]
-        entries: i64,
+        last_seq: i64,
     },
     /// The entry at the signed head differs: history was rewritten.
     Rewritten {
@@ -77,7 +78,7 @@ impl From<&vault::AnchorCheck> for AnchorView {
         match *a {
             A::Matches { seq } => AnchorView::Matches { seq },
             A::Ahead { seq, .. } => AnchorView::Ahead { seq },
-            A::Truncated { anchored, entries } => AnchorView::Truncated { anchored, entries },
+            A::Truncated { anchored, last_seq } => AnchorView::Truncated { anchored, last_seq },
             A::Rewritten { seq } => AnchorView::Rewritten { seq },
             A::BadSignature => AnchorView::BadSignature,
             A::Missing => AnchorView::Missing,

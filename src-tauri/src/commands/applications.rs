@@ -132,13 +132,9 @@ pub(crate) fn catalog() -> Result<&'static Catalog, CommandError> {
         .map_err(|e| CommandError::new(ErrorCode::CatalogIncomplete, e.to_string()))
 }
 
-fn number(lineage: &str) -> String {
-    lineage.chars().take(8).collect::<String>().to_uppercase()
-}
-
 pub(crate) fn row_view(r: ApplicationRow) -> ApplicationRowView {
     ApplicationRowView {
-        number: number(&r.lineage),
+        number: domain::application::short_number(&r.lineage),
         id: r.id,
         version: r.version,
         client_id: r.client_id,
@@ -225,7 +221,7 @@ pub(crate) fn view(v: &Vault, id: &str) -> Result<ApplicationView, CommandError>
     let catalog = catalog()?;
     Ok(ApplicationView {
         id: r.id.clone(),
-        number: number(&r.lineage),
+        number: domain::application::short_number(&r.lineage),
         version: r.version,
         replaces: r.replaces.clone(),
         client_id: r.client_id.clone(),

@@ -95,7 +95,11 @@ has_recovery: boolean, auto_lock_minutes: number,
  */
 desk_signing_key: string, };
 
-export type AnchorView = { "state": "matches", seq: number, } | { "state": "ahead", seq: number, } | { "state": "truncated", anchored: number, entries: number, } | { "state": "rewritten", seq: number, } | { "state": "bad_signature" } | { "state": "missing" };
+export type AnchorView = { "state": "matches", seq: number, } | { "state": "ahead", seq: number, } | { "state": "truncated", anchored: number, 
+/**
+ * The last entry still there (0 when none).
+ */
+last_seq: number, } | { "state": "rewritten", seq: number, } | { "state": "bad_signature" } | { "state": "missing" };
 
 export type AuditCheck = { entries: number, 
 /**

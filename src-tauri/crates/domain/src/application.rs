@@ -189,6 +189,12 @@ pub struct Parties<'a> {
     pub checkers: &'a [&'a str],
 }
 
+/// The short number officers read out and print: the first 8 characters of the application's
+/// lineage (the id of its version 1), upper case, e.g. `A1B2C3D4`. The same on screen and paper.
+pub fn short_number(lineage: &str) -> String {
+    lineage.chars().take(8).collect::<String>().to_uppercase()
+}
+
 /// The stage after `step` from `stage`, if the step is allowed for `actor` on an application of
 /// `amount` with these `parties`. Maker and checker stay two people both ways: a maker never
 /// decides, and whoever decided does not take the maker's steps (submit, offer, sign, revise).

@@ -275,3 +275,9 @@ impl Catalog {
         })
     }
 }
+
+/// A yearly rate in basis points as printed and shown: `3500` → `35,0 %` (tenths, rounded half up).
+pub fn rate_text(bp: u32) -> String {
+    let tenths = (bp + 5) / 10;
+    format!("{},{} %", tenths / 10, tenths % 10)
+}

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use domain::Money;
+use domain::catalog::rate_text as rate;
 use domain::date::format_date;
 use domain::schedule::{Method, Schedule};
 use serde::{Deserialize, Serialize};
@@ -49,12 +50,6 @@ pub struct Offer {
     pub schedule: Schedule,
     /// The officer who issues the offer.
     pub officer: String,
-}
-
-/// `3500` basis points → `35,0 %`.
-fn rate(bp: u32) -> String {
-    let tenths = (bp + 5) / 10;
-    format!("{},{} %", tenths / 10, tenths % 10)
 }
 
 fn method(m: Method) -> &'static str {
@@ -127,7 +122,7 @@ pub(crate) fn render(offer: &Offer, seal: &Seal) -> Result<Vec<u8>, PrintError> 
         &mut sheet,
         &[format!(
             "Заявка / Өтінім {} · версия / нұсқа {}",
-            crate::frame::grouped(&offer.application[..8.min(offer.application.len())]),
+            domain::application::short_number(&offer.application),
             offer.application_version
         )],
     )?;

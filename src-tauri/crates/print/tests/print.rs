@@ -608,14 +608,16 @@ fn the_renderer_output_is_pinned_so_a_change_to_printed_bytes_is_deliberate() {
     // particulars in every footer; the issue time on paper in Asia/Almaty; no "branchdesk verify"
     // line; PDF dates in Almaty time. `branchdesk verify` does not exist yet, so nothing
     // re-renders documents printed before this change; any that must be checked later can be
-    // checked by content and signature.
+    // checked by content and signature. Then (c36357a5…8e56) again, for the same reason, when the
+    // offer's application number became the screen's (`domain::application::short_number`,
+    // `A1B2C3D4` instead of `a1b2 c3d4`).
     let o = offer(24, client());
     let doc = Document::Offer(&o);
     let s = seal(&doc, "0ffe40ffe40ffe40ffe40ffe40ffe40f", &desk_key());
     let pdf = doc.render(Some(&s)).unwrap();
     assert_eq!(
         domain::policy::sha256_hex(&pdf),
-        "c36357a52ebe6bd556d8337832ece2e7ba2e75c085d5fa754698ac7af8b08e56",
+        "b18f0b5c5d1103b3234f7cc9f24a8b30e95a1a807f00d3b8cd11e103a3a2df1d",
         "the 24-month offer's bytes changed"
     );
 }

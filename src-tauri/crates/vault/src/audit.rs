@@ -34,7 +34,7 @@ pub struct AuditEntry {
     pub at: String,
     /// Who.
     pub officer_id: String,
-    /// What, e.g. `client.create`.
+    /// What, e.g. `client.add`.
     pub action: String,
     /// On what.
     pub entity_id: String,
@@ -109,7 +109,7 @@ pub enum AnchorCheck {
         /// Sequence number the anchor names.
         anchored: i64,
         /// The last sequence number still present (0 when none).
-        entries: i64,
+        last_seq: i64,
     },
     /// The anchored entry's hash differs: the history up to it was rewritten.
     Rewritten {
@@ -423,7 +423,7 @@ fn check_anchor(
     Ok(match hash_at(conn, a.seq)? {
         None => AnchorCheck::Truncated {
             anchored: a.seq,
-            entries: last_seq,
+            last_seq,
         },
         Some(h) if h != hash => AnchorCheck::Rewritten { seq: a.seq },
         Some(_) if last_seq == a.seq => AnchorCheck::Matches { seq: a.seq },

@@ -15,9 +15,9 @@ use std::io::{Read, Write};
 use std::path::Path;
 
 use chrono::{DateTime, SecondsFormat, Utc};
+use domain::policy::sha256_hex;
 use ed25519_dalek::{Signature, Verifier, VerifyingKey};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
 use crate::audit;
@@ -83,10 +83,6 @@ pub struct RestoreReport {
     pub created_at: String,
     /// The administrator who made it (officer id).
     pub made_by: String,
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
 }
 
 fn tar_entry(

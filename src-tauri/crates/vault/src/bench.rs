@@ -29,7 +29,8 @@ pub fn open(path: &Path, encrypted: bool) -> Result<Connection, VaultError> {
     }
 }
 
-/// Appends `n` linked audit entries in one transaction (officer `o`), for the verification benchmark.
+/// Appends `n` linked audit entries in one transaction (as the signed-in officer), for the
+/// verification benchmark.
 pub fn fill_audit(vault: &mut crate::Vault, n: usize, at: DateTime<Utc>) -> Result<(), VaultError> {
     let officer: OfficerId = vault.officer().id.clone();
     let tx = vault.conn.transaction()?;

@@ -6,7 +6,6 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 use crate::audit;
 use crate::error::VaultError;
@@ -70,10 +69,6 @@ pub fn new_document_id() -> String {
     random_id()
 }
 
-fn hex_sha256(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
-}
-
 const COLUMNS: &str = "id, kind, client_id, application_id, policy_version, issued_at, officer_id, \
                        content_sha256, signature, pdf_sha256, length(pdf)";
 
@@ -125,7 +120,7 @@ impl Vault {
         {
             return Err(VaultError::BadSetting);
         }
-        let pdf_sha256 = hex_sha256(doc.pdf);
+        let pdf_sha256 = domain::policy::sha256_hex(doc.pdf);
         let tx = self.conn.transaction()?;
         tx.execute(
             "INSERT INTO document (id, kind, client_id, application_id, policy_version, issued_at,

@@ -77,7 +77,7 @@ export const en: Messages = {
   "audit.busy": "Verifying…",
   "audit.intact": "The chain is intact, entries:",
   "audit.broken": "The chain is broken from entry no.",
-  "audit.truncated": "The log was cut short: the signed head is entry {anchored}, but the vault holds {entries}. Tell head office.",
+  "audit.truncated": "The log was cut short: the signed head is entry {anchored}, but the chain now ends at entry {last}. Tell head office.",
   "audit.rewritten": "The log was rewritten: entry {seq} differs from the signed head. Tell head office.",
   "audit.no_anchor": "The log's signed head is missing or its signature is wrong. Tell head office.",
   "shell.auto_locked": "The desk locked itself after inactivity.",

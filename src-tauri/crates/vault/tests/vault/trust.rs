@@ -61,7 +61,7 @@ fn deleting_the_last_audit_entries_is_reported_as_truncation() {
         "a chain cut short must not be intact: {report:?}"
     );
     assert!(
-        matches!(report.anchor, AnchorCheck::Truncated { entries: 3, .. }),
+        matches!(report.anchor, AnchorCheck::Truncated { last_seq: 3, .. }),
         "the report names the truncation: {report:?}"
     );
     // Unlocking again (and writing) must not move the anchor over the evidence.
