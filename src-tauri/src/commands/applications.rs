@@ -334,7 +334,7 @@ pub(crate) fn list(
             stage: request.stage,
         },
         request.after.as_deref(),
-        crate::commands::clients::PAGE,
+        super::PAGE,
     )?;
     Ok(ApplicationPage {
         items: page.items.into_iter().map(row_view).collect(),

@@ -102,9 +102,6 @@ pub struct ClientUpdateRequest {
     pub form: ClientForm,
 }
 
-/// Rows per page of the client list.
-pub(crate) const PAGE: u32 = 50;
-
 fn issues(form: &ClientForm, now: DateTime<Utc>) -> Vec<FieldIssue> {
     match client::check(form, desk_date(now)) {
         Ok(_) => Vec::new(),
@@ -189,7 +186,7 @@ pub(crate) fn card(v: &Vault, id: &str) -> Result<ClientCard, CommandError> {
 
 pub(crate) fn search(v: &Vault, request: &ClientSearchRequest) -> Result<ClientPage, CommandError> {
     let query = ClientQuery::parse(&request.query);
-    let page = v.search_clients(&query, request.after.as_deref(), PAGE)?;
+    let page = v.search_clients(&query, request.after.as_deref(), super::PAGE)?;
     Ok(ClientPage {
         items: page
             .items

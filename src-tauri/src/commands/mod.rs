@@ -10,3 +10,6 @@ pub(crate) mod session;
 
 #[cfg(test)]
 mod bad_input_tests;
+
+/// Rows per page of every list the window shows (clients, applications): the screen's page.
+pub(crate) const PAGE: u32 = 50;

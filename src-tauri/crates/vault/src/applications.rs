@@ -12,10 +12,11 @@ use rusqlite::{OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
 
 use crate::audit;
-use crate::clients::{Page, cursor, split_cursor};
 use crate::error::VaultError;
 use crate::officer::{Officer, OfficerId, Role, random_id};
-use crate::vault::{Vault, stamp};
+use crate::paging::{Page, cursor, split_cursor};
+use crate::stamp::stamp;
+use crate::vault::Vault;
 
 /// The quote as the officer and the client saw it, kept with the version it belongs to (a
 /// catalog that changes later does not change what was shown).

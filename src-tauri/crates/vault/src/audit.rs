@@ -189,7 +189,7 @@ pub(crate) fn append(
         Some((seq, hash)) => (seq + 1, hash),
         None => (1, GENESIS),
     };
-    let at = crate::vault::stamp(at);
+    let at = crate::stamp::stamp(at);
     let payload_hash: [u8; 32] = Sha256::digest(payload).into();
     let keyed = has_keyed_column(tx)?;
     let key = if keyed { chain_key(tx)? } else { None };
@@ -251,7 +251,7 @@ pub(crate) fn record(
     let seq = append(tx, officer, at, action, entity_id, payload)?;
     tx.execute(
         "INSERT INTO outbox (created_at, officer_id, action, entity_id, payload) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![crate::vault::stamp(at), officer.0, action, entity_id, payload],
+        params![crate::stamp::stamp(at), officer.0, action, entity_id, payload],
     )?;
     Ok(seq)
 }

@@ -15,7 +15,7 @@ use crate::applications::QuoteSnapshot;
 use crate::error::VaultError;
 use crate::officer::{OfficerId, random_id};
 use crate::secret::DataKey;
-use crate::vault::stamp;
+use crate::stamp::stamp;
 
 /// Opens `path` exactly as the vault does: with a fresh random key when `encrypted`, or as plain
 /// SQLite (same pragmas, no key) when not.

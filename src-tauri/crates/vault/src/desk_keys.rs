@@ -25,7 +25,7 @@ pub(crate) fn ensure(tx: &Transaction<'_>, now: DateTime<Utc>) -> Result<bool, V
     if have == 2 {
         return Ok(false);
     }
-    let at = crate::vault::stamp(now);
+    let at = crate::stamp::stamp(now);
     let signing = SigningKey::generate(&mut rand::rngs::OsRng);
     let secret = Zeroizing::new(signing.to_bytes());
     tx.execute(

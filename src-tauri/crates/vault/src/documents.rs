@@ -10,7 +10,8 @@ use serde::Serialize;
 use crate::audit;
 use crate::error::VaultError;
 use crate::officer::random_id;
-use crate::vault::{Vault, stamp};
+use crate::stamp::stamp;
+use crate::vault::Vault;
 
 /// A document to store, as the printer made and the desk sealed it.
 #[derive(Clone, Debug)]

@@ -8,7 +8,8 @@ use rusqlite::{OptionalExtension, params};
 
 use crate::audit;
 use crate::error::VaultError;
-use crate::vault::{Vault, stamp};
+use crate::stamp::stamp;
+use crate::vault::Vault;
 
 /// Largest draft kept, in bytes of its text (a form is a few hundred).
 pub const MAX_FORM_DRAFT: usize = 64 * 1024;

@@ -27,7 +27,9 @@ mod keyfile;
 mod migrations;
 mod officer;
 mod officers;
+mod paging;
 mod secret;
+mod stamp;
 mod throttle;
 mod vault;
 
@@ -37,7 +39,7 @@ pub use applications::{
 };
 pub use audit::{AnchorCheck, AuditEntry, AuditReport};
 pub use backup::{BackupKey, BackupTo, RestoreReport, restore};
-pub use clients::{ClientQuery, ClientRecord, ClientRow, Page};
+pub use clients::{ClientQuery, ClientRecord, ClientRow};
 pub use desk_keys::DeskPublicKeys;
 pub use documents::{DocumentRecord, NewDocument, new_document_id};
 pub use error::VaultError;
@@ -45,6 +47,7 @@ pub use form_drafts::{FormDraft, MAX_FORM_DRAFT};
 pub use keychain::{Keychain, KeychainBackend};
 pub use officer::{Officer, OfficerId, Role};
 pub use officers::RekeyReport;
+pub use paging::Page;
 pub use secret::Passphrase;
 /// The schema version this build writes (older vaults are upgraded when unlocked).
 pub const SCHEMA_VERSION: u32 = migrations::LATEST;

@@ -20,7 +20,8 @@ use crate::keyfile::{self, KeyFile, Wrap};
 use crate::migrations;
 use crate::officer::{self, Officer, OfficerId, Role, random_id};
 use crate::secret::{DataKey, DeviceSecret, Passphrase};
-use crate::vault::{Vault, check_passphrase, stamp};
+use crate::stamp::stamp;
+use crate::vault::{Vault, check_passphrase};
 
 /// What a rotation of the data key did.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::audit;
@@ -18,6 +18,7 @@ use crate::migrations;
 use crate::officer::{self, Officer, OfficerId, Role, random_id};
 use crate::officers;
 use crate::secret::{DataKey, DeviceSecret, Passphrase};
+use crate::stamp::stamp;
 use crate::throttle::UnlockThrottle;
 
 /// Shortest passphrase accepted, in characters (officers' and backups').
@@ -91,11 +92,6 @@ impl VaultDir {
             .map(|w| Ok((w.id.clone(), w.name(&device)?)))
             .collect()
     }
-}
-
-/// How the vault stores a moment: RFC 3339 UTC with microseconds (audit, outbox, keys, rows).
-pub(crate) fn stamp(at: DateTime<Utc>) -> String {
-    at.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
 
 /// Refuses passphrases shorter than [`MIN_PASSPHRASE`] characters.
