@@ -20,7 +20,7 @@ packages=(
 
 missing=()
 for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  grep -q "install ok installed" <<<"$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" || missing+=("$p")
 done
 # Node may come from elsewhere (e.g. nodesource or a preinstalled toolchain): keep it if it works.
 if command -v node >/dev/null && command -v npm >/dev/null; then
@@ -42,7 +42,7 @@ if [ "$node_ok" != 1 ]; then
 fi
 
 command -v cargo >/dev/null || { echo "setup: cargo is missing; install Rust with rustup (https://rustup.rs)" >&2; exit 1; }
-rustup component list --installed 2>/dev/null | grep -q rustfmt || rustup component add rustfmt clippy
+grep -q rustfmt <<<"$(rustup component list --installed 2>/dev/null)" || rustup component add rustfmt clippy
 
 TAURI_DRIVER="${CARGO_HOME:-$HOME/.cargo}/bin/tauri-driver"
 if ! [ -x "$TAURI_DRIVER" ] && ! command -v tauri-driver >/dev/null; then

@@ -55,7 +55,10 @@ for want in "Categories=Office;Finance;" "Name[ru]=" "Name[kk]=" "Comment[ru]=" 
   grep -qF -- "$want" <<<"$desktop" || fail "the desktop entry lacks $want"
 done
 [ "$(rpm -qp --qf '%{NAME} %{VERSION}' "$rpm" 2>/dev/null)" = "branch-desk $version" ] || fail "the .rpm is not branch-desk $version"
-rpm -qpl "$rpm" 2>/dev/null | grep -qx /usr/bin/branchdesk || fail "the .rpm does not install /usr/bin/branchdesk"
+# Listed into a variable first: with pipefail, `rpm | grep -q` fails when grep stops reading early
+# and rpm dies of SIGPIPE (seen once in CI).
+rpm_files=$(rpm -qpl "$rpm" 2>/dev/null) || fail "rpm cannot list the .rpm"
+grep -qx /usr/bin/branchdesk <<<"$rpm_files" || fail "the .rpm does not install /usr/bin/branchdesk"
 ok "desktop entry (Office;Finance;, ru/kk names and comments) and .rpm metadata"
 
 # 3. lintian: errors fail the run; warnings are listed (reasons in docs/packaging.md).

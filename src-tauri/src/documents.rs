@@ -29,8 +29,8 @@ impl From<PrintError> for CommandError {
 /// What an issued document is about, for the vault's links.
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct Links<'a> {
-    pub client_id: Option<&'a str>,
-    pub application_id: Option<&'a str>,
+    pub client_id: Option<&'a vault::ClientId>,
+    pub application_id: Option<&'a vault::ApplicationId>,
     pub policy_version: Option<u32>,
 }
 
@@ -66,10 +66,10 @@ pub(crate) fn issue(
     let id = vault::new_document_id();
     // Whole seconds: the time printed and signed is the time stored.
     let issued_at = now.trunc_subsecs(0);
-    let message = print::signing_message(doc.kind(), &id, issued_at, &content.sha256);
+    let message = print::signing_message(doc.kind(), id.as_str(), issued_at, &content.sha256);
     let signature = hex::encode(v.sign(&message)?);
     let seal = Seal {
-        id: id.clone(),
+        id: id.to_string(),
         issued_at,
         desk_key: v.desk_public_keys()?.signing,
         signature: signature.clone(),
@@ -102,9 +102,11 @@ pub(crate) fn issue_policy(
     now: DateTime<Utc>,
 ) -> Result<(DocumentRecord, Vec<u8>), CommandError> {
     let policy = policy_in_force(now)?;
-    let client = client_id.map(|id| v.client(id)).transpose()?;
+    let client = client_id
+        .map(|id| v.client(&vault::ClientId::from(id)))
+        .transpose()?;
     let links = Links {
-        client_id: client.as_ref().map(|c| c.id.as_str()),
+        client_id: client.as_ref().map(|c| &c.id),
         policy_version: Some(policy.version),
         ..Links::default()
     };
@@ -118,7 +120,7 @@ pub(crate) fn issue_consent(
     deliver: Deliver<'_>,
     now: DateTime<Utc>,
 ) -> Result<(DocumentRecord, Vec<u8>), CommandError> {
-    let client = v.client(client_id)?;
+    let client = v.client(&vault::ClientId::from(client_id))?;
     let policy = policy_in_force(now)?;
     let form = ConsentForm::new(
         ClientData::of(&client.client),
@@ -141,7 +143,7 @@ pub(crate) fn issue_offer(
     deliver: Deliver<'_>,
     now: DateTime<Utc>,
 ) -> Result<(DocumentRecord, Vec<u8>), CommandError> {
-    let r = v.application(application_id)?;
+    let r = v.application(&vault::ApplicationId::from(application_id))?;
     // The paper follows the step: the maker issues the offer (which prints it); until then nobody,
     // a supervisor included, can put a sealed offer in a client's hands.
     if !matches!(r.stage, Stage::OfferIssued | Stage::Signed) {
@@ -163,7 +165,7 @@ pub(crate) fn issue_offer(
         })?;
     let schedule = r.quote.quote.schedule.clone();
     let offer = Offer {
-        application: r.lineage.clone(),
+        application: r.lineage.to_string(),
         application_version: r.version,
         client: ClientData::of(&client.client),
         product_id: r.product_id.clone(),
@@ -194,7 +196,7 @@ pub(crate) fn file_name(record: &DocumentRecord) -> String {
     format!(
         "{}-{}.pdf",
         record.kind,
-        &record.id[..8.min(record.id.len())]
+        &record.id.as_str()[..8.min(record.id.as_str().len())]
     )
 }
 

@@ -150,7 +150,7 @@ pub(super) fn run(cmd: PrintCommand) -> Result<(), Refusal> {
             let mut out = Output::check(out, force)?;
             let mut v = signed_in(&officer)?;
             let id = match v.client_id_by_iin(&client)? {
-                Some(id) => id,
+                Some(id) => id.into_string(),
                 None => client,
             };
             let (r, pdf) =

@@ -233,7 +233,10 @@ pub(super) fn application(cmd: ApplicationCommand) -> Result<(), Refusal> {
         } => {
             let mut v = signed_in(&officer)?;
             let form: ApplicationForm = read_form(&form)?;
-            let client_id = v.client_id_by_iin(&client)?.unwrap_or(client);
+            let client_id = v
+                .client_id_by_iin(&client)?
+                .map(vault::ClientId::into_string)
+                .unwrap_or(client);
             let id =
                 applications::create(&mut v, &ApplicationCreateRequest { client_id, form }, now)?;
             answer(

@@ -13,7 +13,7 @@ use domain::schedule::Method;
 use serde::{Deserialize, Serialize};
 use tauri::State;
 use ts_rs::TS;
-use vault::{ApplicationFilter, ApplicationRow, Vault};
+use vault::{ApplicationFilter, ApplicationId, ApplicationRow, ClientId, Vault};
 
 use crate::error::{CommandError, ErrorCode};
 use crate::quote::{QuoteReport, desk_date, desk_time_text, report};
@@ -134,10 +134,10 @@ pub(crate) fn catalog() -> Result<&'static Catalog, CommandError> {
 
 pub(crate) fn row_view(r: ApplicationRow) -> ApplicationRowView {
     ApplicationRowView {
-        number: domain::application::short_number(&r.lineage),
-        id: r.id,
+        number: domain::application::short_number(r.lineage.as_str()),
+        id: r.id.into_string(),
         version: r.version,
-        client_id: r.client_id,
+        client_id: r.client_id.into_string(),
         client_name: r.client_name,
         product_id: r.product_id,
         amount: r.amount.to_string(),
@@ -199,6 +199,7 @@ pub(crate) fn quote(
 }
 
 pub(crate) fn view(v: &Vault, id: &str) -> Result<ApplicationView, CommandError> {
+    let id = &ApplicationId::from(id);
     let r = v.application(id)?;
     let versions = v.application_versions(id)?;
     let events = v.application_events(id)?;
@@ -214,17 +215,17 @@ pub(crate) fn view(v: &Vault, id: &str) -> Result<ApplicationView, CommandError>
     let version_of = |aid: &str| {
         versions
             .iter()
-            .find(|x| x.id == aid)
+            .find(|x| x.id.as_str() == aid)
             .map(|x| x.version)
             .unwrap_or_default()
     };
     let catalog = catalog()?;
     Ok(ApplicationView {
-        id: r.id.clone(),
-        number: domain::application::short_number(&r.lineage),
+        id: r.id.to_string(),
+        number: domain::application::short_number(r.lineage.as_str()),
         version: r.version,
-        replaces: r.replaces.clone(),
-        client_id: r.client_id.clone(),
+        replaces: r.replaces.as_ref().map(ToString::to_string),
+        client_id: r.client_id.to_string(),
         client_name: client.client.full_name(),
         stage: r.stage,
         maker_name: name_of(&r.maker_id),
@@ -252,13 +253,13 @@ pub(crate) fn view(v: &Vault, id: &str) -> Result<ApplicationView, CommandError>
                 step: e.step.clone(),
                 stage: e.stage,
                 reason: e.reason.clone(),
-                version: version_of(&e.application_id),
+                version: version_of(e.application_id.as_str()),
             })
             .collect(),
         versions: versions
             .iter()
             .map(|x| VersionView {
-                id: x.id.clone(),
+                id: x.id.to_string(),
                 version: x.version,
                 stage: x.stage,
             })
@@ -273,7 +274,10 @@ pub(crate) fn create(
     now: DateTime<Utc>,
 ) -> Result<String, CommandError> {
     let t = terms(&request.form, now)?;
-    Ok(v.create_application(&request.client_id, &t, now)?)
+    Ok(
+        v.create_application(&ClientId::from(request.client_id.as_str()), &t, now)?
+            .into_string(),
+    )
 }
 
 pub(crate) fn save_draft(
@@ -282,7 +286,7 @@ pub(crate) fn save_draft(
     now: DateTime<Utc>,
 ) -> Result<(), CommandError> {
     let t = terms(&request.form, now)?;
-    Ok(v.update_draft(&request.id, &t, now)?)
+    Ok(v.update_draft(&ApplicationId::from(request.id.as_str()), &t, now)?)
 }
 
 pub(crate) fn submit(
@@ -291,7 +295,7 @@ pub(crate) fn submit(
     now: DateTime<Utc>,
 ) -> Result<(), CommandError> {
     let t = terms(&request.form, now)?;
-    Ok(v.submit_application(&request.id, &t, now)?)
+    Ok(v.submit_application(&ApplicationId::from(request.id.as_str()), &t, now)?)
 }
 
 pub(crate) fn revise(
@@ -300,7 +304,10 @@ pub(crate) fn revise(
     now: DateTime<Utc>,
 ) -> Result<String, CommandError> {
     let t = terms(&request.form, now)?;
-    Ok(v.revise_application(&request.id, &t, now)?)
+    Ok(
+        v.revise_application(&ApplicationId::from(request.id.as_str()), &t, now)?
+            .into_string(),
+    )
 }
 
 pub(crate) fn step(
@@ -321,7 +328,12 @@ pub(crate) fn step(
     if let Some(p) = problem {
         return Err(CommandError::field("reason", p));
     }
-    Ok(v.step_application(&request.id, request.step, reason, now)?)
+    Ok(v.step_application(
+        &ApplicationId::from(request.id.as_str()),
+        request.step,
+        reason,
+        now,
+    )?)
 }
 
 pub(crate) fn list(

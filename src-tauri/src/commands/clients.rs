@@ -9,7 +9,7 @@ use domain::iin::{Iin, Sex};
 use serde::{Deserialize, Serialize};
 use tauri::State;
 use ts_rs::TS;
-use vault::{ApplicationFilter, ClientQuery, Vault};
+use vault::{ApplicationFilter, ClientId, ClientQuery, Vault};
 
 use crate::commands::applications::{ApplicationRowView, row_view};
 use crate::error::{CommandError, ErrorCode, problem_code};
@@ -129,7 +129,7 @@ pub(crate) fn create(
     now: DateTime<Utc>,
 ) -> Result<String, CommandError> {
     let c = checked(form, now)?;
-    Ok(v.add_client(&c, now)?)
+    Ok(v.add_client(&c, now)?.into_string())
 }
 
 pub(crate) fn update(
@@ -138,16 +138,22 @@ pub(crate) fn update(
     now: DateTime<Utc>,
 ) -> Result<i64, CommandError> {
     let c = checked(&request.form, now)?;
-    Ok(v.update_client(&request.id, request.version, &c, now)?)
+    Ok(v.update_client(
+        &ClientId::from(request.id.as_str()),
+        request.version,
+        &c,
+        now,
+    )?)
 }
 
 pub(crate) fn card(v: &Vault, id: &str) -> Result<ClientCard, CommandError> {
+    let id = &ClientId::from(id);
     let r = v.client(id)?;
     let c = &r.client;
     let applications = v
         .applications(
             &ApplicationFilter {
-                client_id: Some(id.to_owned()),
+                client_id: Some(id.clone()),
                 stage: None,
             },
             None,
@@ -159,7 +165,7 @@ pub(crate) fn card(v: &Vault, id: &str) -> Result<ClientCard, CommandError> {
         .collect();
     Ok(ClientCard {
         client: ClientView {
-            id: r.id.clone(),
+            id: r.id.to_string(),
             version: r.version,
             full_name: c.full_name(),
             iin: c.iin.as_str().to_owned(),
@@ -192,7 +198,7 @@ pub(crate) fn search(v: &Vault, request: &ClientSearchRequest) -> Result<ClientP
             .items
             .into_iter()
             .map(|r| ClientRowView {
-                id: r.id,
+                id: r.id.into_string(),
                 iin: r.iin,
                 full_name: r.full_name,
                 phone: r.phone,
@@ -214,7 +220,9 @@ pub(crate) fn inspect_iin(v: &Vault, iin: &str) -> Result<IinInfo, CommandError>
         iin: parsed.as_str().to_owned(),
         birth_date: format_date(parsed.birth_date()),
         sex: parsed.sex(),
-        client_id: v.client_id_by_iin(parsed.as_str())?,
+        client_id: v
+            .client_id_by_iin(parsed.as_str())?
+            .map(ClientId::into_string),
     })
 }
 

@@ -30,7 +30,7 @@ pub struct DocumentView {
 
 pub(crate) fn view(r: &DocumentRecord) -> DocumentView {
     DocumentView {
-        id: r.id.clone(),
+        id: r.id.to_string(),
         kind: r.kind.clone(),
         issued_at: desk_time_text(&r.issued_at),
         file_name: documents::file_name(r),
@@ -96,6 +96,7 @@ pub(crate) fn document_print(
 /// Opens a stored document again (a reprint is the same bytes, not a new document).
 #[tauri::command]
 pub(crate) fn document_open(state: State<'_, AppState>, id: String) -> Result<(), CommandError> {
+    let id = vault::DocumentId::from(id);
     let (record, pdf) = state.with_session(ANY_ROLE, |v| Ok(v.document(&id)?))?;
     show(&state, &record, &pdf)
 }
@@ -108,6 +109,7 @@ pub(crate) async fn document_save_as(
 ) -> Result<Option<String>, CommandError> {
     use tauri_plugin_dialog::DialogExt;
     let state = app.state::<AppState>();
+    let id = vault::DocumentId::from(id);
     let (record, pdf) = state.with_session(ANY_ROLE, |v| Ok(v.document(&id)?))?;
     let chosen = app
         .dialog()
@@ -150,15 +152,16 @@ pub(crate) fn list(
     client_id: Option<&str>,
     application_id: Option<&str>,
 ) -> Result<Vec<DocumentView>, CommandError> {
-    let versions: Vec<String> = match application_id {
+    let versions: Vec<vault::ApplicationId> = match application_id {
         Some(a) => v
-            .application_versions(a)?
+            .application_versions(&vault::ApplicationId::from(a))?
             .into_iter()
             .map(|x| x.id)
             .collect(),
         None => Vec::new(),
     };
-    Ok(v.documents_for(client_id, &versions)?
+    let client_id = client_id.map(vault::ClientId::from);
+    Ok(v.documents_for(client_id.as_ref(), &versions)?
         .iter()
         .map(view)
         .collect())

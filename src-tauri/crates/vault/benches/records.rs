@@ -1159,7 +1159,7 @@ fn main() {
         SAMPLES,
         |i| {
             let f = ApplicationFilter {
-                client_id: Some(app_clients[i].clone()),
+                client_id: Some(vault::ClientId::from(app_clients[i].clone())),
                 stage: None,
             };
             assert!(
@@ -1207,7 +1207,10 @@ fn main() {
             clock += chrono::Duration::seconds(1);
             let client = &seeded.client_ids[pick.below(CLIENTS)];
             let terms = &pool[pick.below(pool.len())];
-            created.push(v.create_application(client, terms, clock).expect("create"));
+            created.push(
+                v.create_application(&vault::ClientId::from(client.as_str()), terms, clock)
+                    .expect("create"),
+            );
         },
     );
     measure_saves(

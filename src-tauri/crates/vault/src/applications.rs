@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::audit;
 use crate::error::VaultError;
+use crate::ids::{ApplicationId, ClientId};
 use crate::officer::{Officer, OfficerId, Role, random_id};
 use crate::paging::{Page, cursor, split_cursor};
 use crate::stamp::stamp;
@@ -42,15 +43,15 @@ impl QuoteSnapshot {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApplicationRecord {
     /// This version's id.
-    pub id: String,
+    pub id: ApplicationId,
     /// The id of version 1: what the officer calls "the application".
-    pub lineage: String,
+    pub lineage: ApplicationId,
     /// Version number within the application, from 1.
     pub version: i64,
     /// The id of the version this one replaced, if any.
-    pub replaces: Option<String>,
+    pub replaces: Option<ApplicationId>,
     /// The client the loan is for.
-    pub client_id: String,
+    pub client_id: ClientId,
     /// Catalog product id.
     pub product_id: String,
     /// Loan amount.
@@ -77,13 +78,13 @@ pub struct ApplicationRecord {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ApplicationRow {
     /// This version's id.
-    pub id: String,
+    pub id: ApplicationId,
     /// The id of version 1.
-    pub lineage: String,
+    pub lineage: ApplicationId,
     /// Version number, from 1.
     pub version: i64,
     /// The client's id.
-    pub client_id: String,
+    pub client_id: ClientId,
     /// The client's full name.
     pub client_name: String,
     /// Catalog product id.
@@ -104,7 +105,7 @@ pub struct ApplicationRow {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ApplicationEvent {
     /// The version the step was taken on.
-    pub application_id: String,
+    pub application_id: ApplicationId,
     /// When (RFC 3339, UTC).
     pub at: String,
     /// Who took the step.
@@ -123,7 +124,7 @@ pub struct ApplicationEvent {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ApplicationFilter {
     /// Only this client's applications, if set.
-    pub client_id: Option<String>,
+    pub client_id: Option<ClientId>,
     /// Only applications at this stage, if set.
     pub stage: Option<Stage>,
 }
@@ -307,12 +308,13 @@ impl Vault {
     /// Starts a new application (version 1, a draft) for a client.
     pub fn create_application(
         &mut self,
-        client_id: &str,
+        client_id: &ClientId,
         terms: &Terms,
         now: DateTime<Utc>,
-    ) -> Result<String, VaultError> {
+    ) -> Result<ApplicationId, VaultError> {
         self.require_maker()?;
         self.client(client_id)?;
+        let client_id = client_id.as_str();
         let id = random_id();
         let at = stamp(now);
         let tx = self.conn.transaction()?;
@@ -346,16 +348,17 @@ impl Vault {
             &payload(&stored, "create", None),
         )?;
         audit::commit(tx, &self.dir)?;
-        Ok(id)
+        Ok(ApplicationId::from(id))
     }
 
     /// Changes a draft's terms in place (a draft is the desk's own until submitted).
     pub fn update_draft(
         &mut self,
-        id: &str,
+        id: &ApplicationId,
         terms: &Terms,
         now: DateTime<Utc>,
     ) -> Result<(), VaultError> {
+        let id = id.as_str();
         self.require_maker()?;
         let at = stamp(now);
         let tx = self.conn.transaction()?;
@@ -385,10 +388,11 @@ impl Vault {
     /// Submits a draft to the checker with its terms quoted afresh on the submission date.
     pub fn submit_application(
         &mut self,
-        id: &str,
+        id: &ApplicationId,
         terms: &Terms,
         now: DateTime<Utc>,
     ) -> Result<(), VaultError> {
+        let id = id.as_str();
         self.require_maker()?;
         let at = stamp(now);
         let officer = self.officer.clone();
@@ -404,11 +408,12 @@ impl Vault {
     /// A step that changes only the stage: decisions, offer issued, signed.
     pub fn step_application(
         &mut self,
-        id: &str,
+        id: &ApplicationId,
         step: Step,
         reason: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<Stage, VaultError> {
+        let id = id.as_str();
         if matches!(step, Step::Submit | Step::Revise) {
             return Err(VaultError::Step(StepError::WrongStage));
         }
@@ -432,10 +437,11 @@ impl Vault {
     /// names it; the old one is kept, superseded. Returns the new version's id.
     pub fn revise_application(
         &mut self,
-        id: &str,
+        id: &ApplicationId,
         terms: &Terms,
         now: DateTime<Utc>,
-    ) -> Result<String, VaultError> {
+    ) -> Result<ApplicationId, VaultError> {
+        let id = id.as_str();
         self.require_maker()?;
         let at = stamp(now);
         let officer = self.officer.clone();
@@ -447,10 +453,10 @@ impl Vault {
         insert_version(
             &tx,
             &new_id,
-            &current.lineage,
+            current.lineage.as_str(),
             current.version + 1,
             Some(id),
-            &current.client_id,
+            current.client_id.as_str(),
             terms,
             &officer.id,
             &at,
@@ -466,11 +472,12 @@ impl Vault {
             &payload(&stored, "create", None),
         )?;
         audit::commit(tx, &self.dir)?;
-        Ok(new_id)
+        Ok(ApplicationId::from(new_id))
     }
 
     /// The steps the signed-in officer may take on `id` now, under the same rules the steps apply.
-    pub fn available_steps(&self, id: &str) -> Result<Vec<Step>, VaultError> {
+    pub fn available_steps(&self, id: &ApplicationId) -> Result<Vec<Step>, VaultError> {
+        let id = id.as_str();
         let current = Self::read_application(&self.conn, id)?;
         let mut out = Vec::new();
         for step in Step::ALL {
@@ -486,13 +493,18 @@ impl Vault {
     }
 
     /// One version by id.
-    pub fn application(&self, id: &str) -> Result<ApplicationRecord, VaultError> {
+    pub fn application(&self, id: &ApplicationId) -> Result<ApplicationRecord, VaultError> {
+        let id = id.as_str();
         Self::read_application(&self.conn, id)
     }
 
     /// Every version of the application `id` belongs to, oldest first.
-    pub fn application_versions(&self, id: &str) -> Result<Vec<ApplicationRecord>, VaultError> {
-        let lineage = self.application(id)?.lineage;
+    pub fn application_versions(
+        &self,
+        id: &ApplicationId,
+    ) -> Result<Vec<ApplicationRecord>, VaultError> {
+        let id = id.as_str();
+        let lineage = Self::read_application(&self.conn, id)?.lineage;
         let mut s = self.conn.prepare_cached(&format!(
             "SELECT {RECORD_COLUMNS} FROM application WHERE lineage = ?1 ORDER BY version"
         ))?;
@@ -500,8 +512,12 @@ impl Vault {
     }
 
     /// The steps of every version of the application `id` belongs to, in order.
-    pub fn application_events(&self, id: &str) -> Result<Vec<ApplicationEvent>, VaultError> {
-        let lineage = self.application(id)?.lineage;
+    pub fn application_events(
+        &self,
+        id: &ApplicationId,
+    ) -> Result<Vec<ApplicationEvent>, VaultError> {
+        let id = id.as_str();
+        let lineage = Self::read_application(&self.conn, id)?.lineage;
         let mut s = self.conn.prepare_cached(
             "SELECT e.application_id, e.at, o.name, e.step, e.stage, e.reason, e.officer_id
              FROM application_event e JOIN application a ON a.id = e.application_id
@@ -559,7 +575,7 @@ impl Vault {
             .query_map(values.as_slice(), list_row)?
             .collect::<Result<_, _>>()?;
         Ok(Page::from_rows(rows, limit, |r| {
-            cursor(&r.updated_at, &r.id)
+            cursor(&r.updated_at, r.id.as_str())
         }))
     }
 

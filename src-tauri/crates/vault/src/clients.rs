@@ -8,6 +8,7 @@ use rusqlite::{OptionalExtension, Transaction, params};
 
 use crate::audit;
 use crate::error::VaultError;
+use crate::ids::ClientId;
 use crate::officer::random_id;
 use crate::paging::{Page, cursor, split_cursor};
 use crate::stamp::stamp;
@@ -17,7 +18,7 @@ use crate::vault::Vault;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ClientRecord {
     /// The client's id in the vault.
-    pub id: String,
+    pub id: ClientId,
     /// Raised by every change; an edit names the version it started from.
     pub version: i64,
     /// The checked client as registered.
@@ -32,7 +33,7 @@ pub struct ClientRecord {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ClientRow {
     /// The client's id in the vault.
-    pub id: String,
+    pub id: ClientId,
     /// ИИН, 12 digits.
     pub iin: String,
     /// "Surname Name Patronymic".
@@ -166,7 +167,7 @@ impl Vault {
         &mut self,
         client: &Client,
         now: DateTime<Utc>,
-    ) -> Result<String, VaultError> {
+    ) -> Result<ClientId, VaultError> {
         if let Some(existing) = self.client_id_by_iin(client.iin.as_str())? {
             return Err(VaultError::DuplicateIin {
                 client_id: existing,
@@ -199,13 +200,13 @@ impl Vault {
             data.as_bytes(),
         )?;
         audit::commit(tx, &self.dir)?;
-        Ok(id)
+        Ok(ClientId::from(id))
     }
 
     /// Replaces a client's record, if nobody changed it since `version` was read.
     pub fn update_client(
         &mut self,
-        id: &str,
+        id: &ClientId,
         version: i64,
         client: &Client,
         now: DateTime<Utc>,
@@ -223,7 +224,7 @@ impl Vault {
             return Err(VaultError::Stale);
         }
         if let Some(other) = self.client_id_by_iin(client.iin.as_str())?
-            && other != id
+            && &other != id
         {
             return Err(VaultError::DuplicateIin { client_id: other });
         }
@@ -252,7 +253,7 @@ impl Vault {
             &self.officer.id,
             now,
             "client.update",
-            id,
+            id.as_str(),
             data.as_bytes(),
         )?;
         audit::commit(tx, &self.dir)?;
@@ -260,7 +261,7 @@ impl Vault {
     }
 
     /// One client by id.
-    pub fn client(&self, id: &str) -> Result<ClientRecord, VaultError> {
+    pub fn client(&self, id: &ClientId) -> Result<ClientRecord, VaultError> {
         let (version, data, created_at, updated_at): (i64, String, String, String) = self
             .conn
             .query_row(
@@ -271,7 +272,7 @@ impl Vault {
             .optional()?
             .ok_or(VaultError::NotFound)?;
         Ok(ClientRecord {
-            id: id.to_owned(),
+            id: id.clone(),
             version,
             client: serde_json::from_str(&data).map_err(|_| VaultError::Damaged)?,
             created_at,
@@ -280,7 +281,7 @@ impl Vault {
     }
 
     /// The id of the client with this IIN, if one is registered.
-    pub fn client_id_by_iin(&self, iin: &str) -> Result<Option<String>, VaultError> {
+    pub fn client_id_by_iin(&self, iin: &str) -> Result<Option<ClientId>, VaultError> {
         Ok(self
             .conn
             .query_row("SELECT id FROM client WHERE iin = ?1", [iin], |r| r.get(0))
@@ -370,7 +371,7 @@ impl Vault {
                     .collect::<Result<_, _>>()?
             }
         };
-        let page = Page::from_rows(rows, limit, |(r, key)| cursor(key, &r.id));
+        let page = Page::from_rows(rows, limit, |(r, key)| cursor(key, r.id.as_str()));
         Ok(Page {
             items: page.items.into_iter().map(|(r, _)| r).collect(),
             next: page.next,

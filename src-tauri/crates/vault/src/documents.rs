@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use crate::audit;
 use crate::error::VaultError;
+use crate::ids::{ApplicationId, ClientId, DocumentId};
 use crate::officer::random_id;
 use crate::stamp::stamp;
 use crate::vault::Vault;
@@ -17,13 +18,13 @@ use crate::vault::Vault;
 #[derive(Clone, Debug)]
 pub struct NewDocument<'a> {
     /// From [`new_document_id`].
-    pub id: &'a str,
+    pub id: &'a DocumentId,
     /// `policy`, `consent` or `offer`.
     pub kind: &'a str,
     /// The client it concerns, if any.
-    pub client_id: Option<&'a str>,
+    pub client_id: Option<&'a ClientId>,
     /// The application version it concerns, if any.
-    pub application_id: Option<&'a str>,
+    pub application_id: Option<&'a ApplicationId>,
     /// The policy version it presents, if any.
     pub policy_version: Option<u32>,
     /// When it was issued.
@@ -42,13 +43,13 @@ pub struct NewDocument<'a> {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct DocumentRecord {
     /// The document's id, 32 hex digits.
-    pub id: String,
+    pub id: DocumentId,
     /// `policy`, `consent` or `offer`.
     pub kind: String,
     /// The client it concerns, if any.
-    pub client_id: Option<String>,
+    pub client_id: Option<ClientId>,
     /// The application version it concerns, if any.
-    pub application_id: Option<String>,
+    pub application_id: Option<ApplicationId>,
     /// The policy version it presents, if any.
     pub policy_version: Option<u32>,
     /// When it was issued (RFC 3339, UTC).
@@ -66,8 +67,8 @@ pub struct DocumentRecord {
 }
 
 /// A fresh document id: 32 hex digits from the OS's random source.
-pub fn new_document_id() -> String {
-    random_id()
+pub fn new_document_id() -> DocumentId {
+    DocumentId::from(random_id())
 }
 
 const COLUMNS: &str = "id, kind, client_id, application_id, policy_version, issued_at, officer_id, \
@@ -114,7 +115,7 @@ impl Vault {
         now: DateTime<Utc>,
     ) -> Result<DocumentRecord, VaultError> {
         if !matches!(doc.kind, "policy" | "consent" | "offer")
-            || doc.id.len() != 32
+            || doc.id.as_str().len() != 32
             || doc.content_sha256.len() != 64
             || doc.signature.len() != 128
             || doc.pdf.is_empty()
@@ -128,7 +129,7 @@ impl Vault {
                                    officer_id, content, content_sha256, signature, pdf, pdf_sha256)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             params![
-                doc.id,
+                doc.id.as_str(),
                 doc.kind,
                 doc.client_id,
                 doc.application_id,
@@ -143,10 +144,10 @@ impl Vault {
             ],
         )?;
         let payload = serde_json::to_vec(&Issued {
-            id: doc.id,
+            id: doc.id.as_str(),
             kind: doc.kind,
-            client_id: doc.client_id,
-            application_id: doc.application_id,
+            client_id: doc.client_id.map(ClientId::as_str),
+            application_id: doc.application_id.map(ApplicationId::as_str),
             policy_version: doc.policy_version,
             issued_at: stamp(doc.issued_at),
             content: doc.content,
@@ -161,7 +162,7 @@ impl Vault {
             &self.officer.id,
             now,
             "document.issue",
-            doc.id,
+            doc.id.as_str(),
             &payload,
         )?;
         let stored = tx.query_row(
@@ -174,7 +175,7 @@ impl Vault {
     }
 
     /// A stored document and its PDF bytes.
-    pub fn document(&self, id: &str) -> Result<(DocumentRecord, Vec<u8>), VaultError> {
+    pub fn document(&self, id: &DocumentId) -> Result<(DocumentRecord, Vec<u8>), VaultError> {
         self.conn
             .query_row(
                 &format!("SELECT {COLUMNS}, pdf FROM document WHERE id = ?1"),
@@ -188,8 +189,8 @@ impl Vault {
     /// Documents issued for a client or for any version of an application, newest first.
     pub fn documents_for(
         &self,
-        client_id: Option<&str>,
-        application_ids: &[String],
+        client_id: Option<&ClientId>,
+        application_ids: &[ApplicationId],
     ) -> Result<Vec<DocumentRecord>, VaultError> {
         let mut out = Vec::new();
         if let Some(c) = client_id {

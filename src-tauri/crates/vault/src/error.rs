@@ -82,7 +82,7 @@ pub enum VaultError {
     #[error("a client with this IIN is already registered")]
     DuplicateIin {
         /// Id of the client who already has this ИИН.
-        client_id: String,
+        client_id: crate::ids::ClientId,
     },
     /// No record with this id.
     #[error("no such record in this vault")]

@@ -7,14 +7,14 @@ use super::*;
 // Printed documents
 
 pub(super) fn documents_of(v: &Vault) -> usize {
-    let apps: Vec<String> = v
+    let apps: Vec<vault::ApplicationId> = v
         .applications(&ApplicationFilter::default(), None, 1000)
         .expect("list")
         .items
         .into_iter()
         .map(|a| a.id)
         .collect();
-    let clients: Vec<String> = v
+    let clients: Vec<vault::ClientId> = v
         .search_clients(&ClientQuery::All, None, 1000)
         .expect("clients")
         .items
@@ -162,8 +162,16 @@ pub(super) fn printing_issues_sealed_documents_kept_in_the_vault() {
     );
     let (kept, bytes) = b.officer.document(&offer.id).expect("kept");
     assert_eq!(bytes, pdf, "the vault keeps exactly the bytes printed");
-    assert_eq!(kept.application_id.as_deref(), Some(id.as_str()));
-    assert_eq!(kept.client_id.as_deref(), Some(b.client_id.as_str()));
+    assert_eq!(
+        kept.application_id
+            .as_ref()
+            .map(vault::ApplicationId::as_str),
+        Some(id.as_str())
+    );
+    assert_eq!(
+        kept.client_id.as_ref().map(vault::ClientId::as_str),
+        Some(b.client_id.as_str())
+    );
 
     // The seal verifies with the desk's public key over the stored content hash.
     let key_hex = b.officer.desk_public_keys().expect("keys").signing;
@@ -177,7 +185,12 @@ pub(super) fn printing_issues_sealed_documents_kept_in_the_vault() {
     let at = chrono::DateTime::parse_from_rfc3339(&kept.issued_at)
         .expect("time")
         .to_utc();
-    let message = print::signing_message(print::Kind::Offer, &kept.id, at, &kept.content_sha256);
+    let message = print::signing_message(
+        print::Kind::Offer,
+        kept.id.as_str(),
+        at,
+        &kept.content_sha256,
+    );
     let sig = ed25519_dalek::Signature::from_slice(&hex::decode(&kept.signature).expect("hex"))
         .expect("64 bytes");
     assert!(
@@ -207,7 +220,7 @@ pub(super) fn printing_issues_sealed_documents_kept_in_the_vault() {
         ("policy", Some(1))
     );
     assert_eq!(
-        policy.client_id.as_deref(),
+        policy.client_id.as_ref().map(vault::ClientId::as_str),
         Some(b.client_id.as_str()),
         "handed to this client"
     );

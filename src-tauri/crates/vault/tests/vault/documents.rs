@@ -5,7 +5,7 @@ use vault::{NewDocument, VaultError, new_document_id};
 
 use super::{desk, now};
 
-fn doc<'a>(id: &'a str, pdf: &'a [u8]) -> NewDocument<'a> {
+fn doc<'a>(id: &'a vault::DocumentId, pdf: &'a [u8]) -> NewDocument<'a> {
     NewDocument {
         id,
         kind: "policy",
@@ -45,7 +45,7 @@ fn an_issued_document_is_kept_whole_with_its_hash_audited_and_queued() {
     );
     assert_eq!(v.first_broken_audit_entry().unwrap(), None);
     assert!(matches!(
-        v.document(&"0".repeat(32)),
+        v.document(&vault::DocumentId::from("0".repeat(32))),
         Err(VaultError::NotFound)
     ));
 
@@ -63,6 +63,8 @@ fn malformed_documents_are_refused_and_change_nothing() {
     let mut v = d.unlock();
     let (audit, outbox) = (v.audit_len().unwrap(), v.outbox_pending().unwrap());
     let id = new_document_id();
+    let short = vault::DocumentId::from("abc");
+    let nobody = vault::ClientId::from("nobody");
     let cases: Vec<(&str, NewDocument<'_>)> = vec![
         (
             "unknown kind",
@@ -74,7 +76,7 @@ fn malformed_documents_are_refused_and_change_nothing() {
         (
             "short id",
             NewDocument {
-                id: "abc",
+                id: &short,
                 ..doc(&id, b"%PDF")
             },
         ),
@@ -96,7 +98,7 @@ fn malformed_documents_are_refused_and_change_nothing() {
         (
             "unknown client",
             NewDocument {
-                client_id: Some("nobody"),
+                client_id: Some(&nobody),
                 ..doc(&id, b"%PDF")
             },
         ),

@@ -186,7 +186,10 @@ fn edits_raise_the_version_and_a_stale_edit_is_refused() {
         .search_clients(&ClientQuery::parse("иванова"), None, 10)
         .expect("search");
     assert!(old.items.is_empty(), "the old name is no longer found");
-    assert!(matches!(v.client("nope"), Err(VaultError::NotFound)));
+    assert!(matches!(
+        v.client(&vault::ClientId::from("nope")),
+        Err(VaultError::NotFound)
+    ));
 }
 
 #[test]
@@ -322,7 +325,10 @@ fn the_lifecycle_with_maker_checker_is_audited_at_every_step() {
         .expect("revise");
     let rec = off.application(&v2).expect("v2");
     assert_eq!(
-        (rec.version, rec.replaces.as_deref()),
+        (
+            rec.version,
+            rec.replaces.as_ref().map(vault::ApplicationId::as_str)
+        ),
         (2, Some(app.as_str()))
     );
     assert_eq!(
