@@ -109,12 +109,9 @@ fn branchdesk_with_stdin(args: &[&str], data_dir: &std::path::Path, stdin: &str)
     child.wait_with_output().expect("wait")
 }
 
-#[test]
-fn vault_init_unlock_verify_backup_and_restore_headless() {
-    let desk = tempfile::tempdir().expect("desk");
-    let hq = tempfile::tempdir().expect("head office");
-    // Head office's key pair, made with the reference age tool.
-    let identity = hq.path().join("hq.key");
+/// Head office's key pair, made with the reference age tool: the identity file and the recipient.
+fn head_office_keys(dir: &std::path::Path) -> (std::path::PathBuf, String) {
+    let identity = dir.join("hq.key");
     let keygen = Command::new("age-keygen")
         .arg("-o")
         .arg(&identity)
@@ -129,6 +126,14 @@ fn vault_init_unlock_verify_backup_and_restore_headless() {
         recipient.starts_with("age1"),
         "age-keygen prints the recipient: {recipient}"
     );
+    (identity, recipient)
+}
+
+#[test]
+fn vault_init_unlock_verify_backup_and_restore_headless() {
+    let desk = tempfile::tempdir().expect("desk");
+    let hq = tempfile::tempdir().expect("head office");
+    let (identity, recipient) = head_office_keys(hq.path());
 
     let init = branchdesk_with_stdin(
         &[
@@ -614,17 +619,7 @@ fn a_reader_that_stops_early_ends_the_cli_quietly() {
 fn head_office_recovers_a_desk_from_the_command_line() {
     let desk = tempfile::tempdir().expect("desk");
     let hq = tempfile::tempdir().expect("head office");
-    let identity = hq.path().join("hq.key");
-    let keygen = Command::new("age-keygen")
-        .arg("-o")
-        .arg(&identity)
-        .output()
-        .expect("age-keygen (Debian package age)");
-    assert!(keygen.status.success(), "{keygen:?}");
-    let recipient = String::from_utf8_lossy(&keygen.stderr)
-        .trim()
-        .trim_start_matches("Public key: ")
-        .to_owned();
+    let (identity, recipient) = head_office_keys(hq.path());
     let init = branchdesk_with_stdin(
         &[
             "vault",

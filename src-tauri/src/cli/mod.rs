@@ -17,7 +17,7 @@ use std::ffi::OsString;
 use std::io::{BufRead, Write};
 use std::process::ExitCode;
 
-use ::vault::{OfficerId, Passphrase, Vault, VaultError, VaultState};
+use ::vault::{OfficerId, Passphrase, Vault, VaultError};
 use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand};
 use serde::Serialize;
 
@@ -281,11 +281,7 @@ pub(crate) fn find_officer(
 pub(crate) fn unlock(officer: &str, passphrase: &Passphrase) -> Result<Vault, Refusal> {
     let data_dir = crate::paths::data_dir()?;
     let dir = crate::paths::vault_dir(&data_dir);
-    let backend = match dir.state()? {
-        VaultState::Present { keychain } => keychain,
-        VaultState::Missing => return Err(VaultError::Missing.into()),
-    };
-    let keychain = ::vault::Keychain::for_backend(backend, &data_dir)?;
+    let keychain = dir.keychain(&data_dir)?;
     let id = find_officer(&dir.roster(&keychain)?, officer)?;
     Ok(Vault::unlock(
         &dir,

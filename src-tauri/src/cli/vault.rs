@@ -331,11 +331,7 @@ fn recover(identity: &Path, officer: Option<&str>) -> Result<(), Refusal> {
     let identity = read_identity(identity)?;
     let data_dir = crate::paths::data_dir()?;
     let dir = crate::paths::vault_dir(&data_dir);
-    let backend = match dir.state()? {
-        VaultState::Present { keychain } => keychain,
-        VaultState::Missing => return Err(VaultError::Missing.into()),
-    };
-    let keychain = Keychain::for_backend(backend, &data_dir)?;
+    let keychain = dir.keychain(&data_dir)?;
     // Names are sealed under the device secret; when it is gone an id still names the officer.
     let admin = match officer {
         None => None,

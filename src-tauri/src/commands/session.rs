@@ -117,6 +117,14 @@ pub(crate) fn status_of(state: &AppState) -> Result<SessionStatus, CommandError>
     })
 }
 
+/// Signs the opened vault's officer in: the session starts now.
+fn begin(state: &AppState, vault: Vault) -> SessionStatus {
+    let session = Session::new(vault);
+    let status = signed_in(&session);
+    *state.slot() = Some(session);
+    status
+}
+
 /// Runs slow vault work (scrypt, first page decrypt, D-Bus) off the UI thread.
 pub(crate) async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, CommandError> + Send + 'static,
@@ -178,10 +186,7 @@ pub(crate) async fn vault_create(
         Ok(v)
     })
     .await?;
-    let session = Session::new(vault);
-    let status = signed_in(&session);
-    *state.slot() = Some(session);
-    Ok(status)
+    Ok(begin(&state, vault))
 }
 
 #[tauri::command]
@@ -191,11 +196,7 @@ pub(crate) async fn session_unlock(
 ) -> Result<SessionStatus, CommandError> {
     let officer = OfficerId(request.officer_id.clone());
     let dir = state.vault_dir.clone();
-    let backend = match dir.state()? {
-        VaultState::Present { keychain, .. } => keychain,
-        VaultState::Missing => return Err(VaultError::Missing.into()),
-    };
-    let keychain = Keychain::for_backend(backend, &state.data_dir)?;
+    let keychain = dir.keychain(&state.data_dir)?;
     let vault = blocking(move || {
         Ok(Vault::unlock(
             &dir,
@@ -206,10 +207,7 @@ pub(crate) async fn session_unlock(
         )?)
     })
     .await?;
-    let session = Session::new(vault);
-    let status = signed_in(&session);
-    *state.slot() = Some(session);
-    Ok(status)
+    Ok(begin(&state, vault))
 }
 
 /// Recovers the desk with head office's recovery key (a lost keychain, a forgotten administrator
@@ -220,11 +218,7 @@ pub(crate) async fn vault_recover(
     request: RecoverRequest,
 ) -> Result<SessionStatus, CommandError> {
     let dir = state.vault_dir.clone();
-    let backend = match dir.state()? {
-        VaultState::Present { keychain } => keychain,
-        VaultState::Missing => return Err(VaultError::Missing.into()),
-    };
-    let keychain = Keychain::for_backend(backend, &state.data_dir)?;
+    let keychain = dir.keychain(&state.data_dir)?;
     let identity = request.identity.age_identity()?;
     let admin = request.officer_id.map(OfficerId);
     let vault = blocking(move || {
@@ -238,10 +232,7 @@ pub(crate) async fn vault_recover(
         )?)
     })
     .await?;
-    let session = Session::new(vault);
-    let status = signed_in(&session);
-    *state.slot() = Some(session);
-    Ok(status)
+    Ok(begin(&state, vault))
 }
 
 /// Locks the desk: closes the vault, which wipes the key. Allowed in any state.

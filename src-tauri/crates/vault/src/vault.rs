@@ -81,6 +81,15 @@ impl VaultDir {
         }
     }
 
+    /// The keychain this vault recorded its device secret in (`file_dir` holds the file store);
+    /// `Missing` when there is no vault here.
+    pub fn keychain(&self, file_dir: &Path) -> Result<Keychain, VaultError> {
+        match self.state()? {
+            VaultState::Present { keychain } => Keychain::for_backend(keychain, file_dir),
+            VaultState::Missing => Err(VaultError::Missing),
+        }
+    }
+
     /// The officers who can unlock, `(id, display name)`: names are unsealed with this desk's
     /// device secret, so a copied folder names nobody. Disabled officers are not listed.
     pub fn roster(&self, keychain: &Keychain) -> Result<Vec<(OfficerId, String)>, VaultError> {

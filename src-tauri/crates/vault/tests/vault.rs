@@ -438,12 +438,7 @@ fn a_tampered_audit_entry_is_found() {
     .expect("backup");
     drop(v);
     let key = data_key_from_backup(file.path(), &d.hq);
-    let conn = rusqlite::Connection::open(d.dir.path().join("vault.db")).expect("open");
-    conn.execute_batch(&format!(
-        "PRAGMA key = \"x'{key}'\"; PRAGMA cipher_page_size = 4096;
-         PRAGMA cipher_hmac_algorithm = HMAC_SHA1; PRAGMA cipher_kdf_algorithm = PBKDF2_HMAC_SHA1;"
-    ))
-    .expect("key");
+    let conn = open_with_key(&d.dir.path().join("vault.db"), &key);
     conn.execute(
         "UPDATE audit SET action = 'settings.nothing' WHERE seq = 3",
         [],
@@ -541,6 +536,18 @@ fn unpack_with_reference_tools(backup: &Path, hq: &age::x25519::Identity) -> tem
         .expect("tar");
     assert!(status.success(), "the decrypted backup is a tar archive");
     out
+}
+
+/// Opens `vault.db` with the raw data key and the vault's cipher settings, as the `sqlcipher`
+/// shell would (nothing is read until the first statement).
+fn open_with_key(db: &Path, key: &str) -> rusqlite::Connection {
+    let conn = rusqlite::Connection::open(db).expect("open vault.db");
+    conn.execute_batch(&format!(
+        "PRAGMA key = \"x'{key}'\"; PRAGMA cipher_page_size = 4096;
+         PRAGMA cipher_hmac_algorithm = HMAC_SHA1; PRAGMA cipher_kdf_algorithm = PBKDF2_HMAC_SHA1;"
+    ))
+    .expect("key");
+    conn
 }
 
 fn data_key_from_backup(backup: &Path, hq: &age::x25519::Identity) -> String {

@@ -9,17 +9,13 @@ use std::process::Command;
 use sha2::{Digest, Sha256};
 use vault::{AnchorCheck, BackupKey, BackupTo, Keychain, Role, Vault, VaultDir, VaultError};
 
-use super::{PASS, data_key_from_backup, desk, now, pass, unpack_with_reference_tools};
+use super::{
+    PASS, data_key_from_backup, desk, now, open_with_key, pass, unpack_with_reference_tools,
+};
 
 /// Runs `sql` on the vault's database with the raw data key, as the `sqlcipher` shell would.
 fn tamper(db: &Path, key: &str, sql: &str) {
-    let conn = rusqlite::Connection::open(db).expect("open vault.db");
-    conn.execute_batch(&format!(
-        "PRAGMA key = \"x'{key}'\"; PRAGMA cipher_page_size = 4096;
-         PRAGMA cipher_hmac_algorithm = HMAC_SHA1; PRAGMA cipher_kdf_algorithm = PBKDF2_HMAC_SHA1;"
-    ))
-    .expect("key");
-    conn.execute_batch(sql).expect("tamper");
+    open_with_key(db, key).execute_batch(sql).expect("tamper");
 }
 
 /// The data key, as someone who can unlock the desk (or holds a backup) would have it.
@@ -111,12 +107,7 @@ fn a_rewritten_history_with_a_recomputed_chain_is_reported() {
         "UPDATE audit SET action = 'settings.nothing' WHERE seq = 3;",
     );
     // Recompute every link as schema 1 did, so the chain links again.
-    let conn = rusqlite::Connection::open(&db).expect("open");
-    conn.execute_batch(&format!(
-        "PRAGMA key = \"x'{key}'\"; PRAGMA cipher_page_size = 4096;
-         PRAGMA cipher_hmac_algorithm = HMAC_SHA1; PRAGMA cipher_kdf_algorithm = PBKDF2_HMAC_SHA1;"
-    ))
-    .expect("key");
+    let conn = open_with_key(&db, &key);
     let rows: Vec<(i64, String, String, String, String, Vec<u8>)> = conn
         .prepare(
             "SELECT seq, at, officer_id, action, entity_id, payload_hash FROM audit ORDER BY seq",
@@ -202,13 +193,8 @@ fn a_disabled_officers_passphrase_and_old_key_open_nothing() {
         matches!(err, Some(VaultError::OfficerDisabled)),
         "the disabled officer's passphrase no longer unlocks: {err:?}"
     );
-    let conn = rusqlite::Connection::open(d.dir.path().join("vault.db")).expect("open");
-    let opened = conn
-        .execute_batch(&format!(
-            "PRAGMA key = \"x'{old_key}'\"; PRAGMA cipher_page_size = 4096;
-             PRAGMA cipher_hmac_algorithm = HMAC_SHA1; PRAGMA cipher_kdf_algorithm = PBKDF2_HMAC_SHA1;
-             SELECT count(*) FROM officer;"
-        ));
+    let opened = open_with_key(&d.dir.path().join("vault.db"), &old_key)
+        .execute_batch("SELECT count(*) FROM officer;");
     assert!(
         opened.is_err(),
         "the data key was rotated: the old one opens nothing"
