@@ -11,14 +11,20 @@
 //! - [`catalog`]: products, caps and МРП as dated configuration, and the quote checked against them;
 //! - [`client`]: the KYC form checked whole; [`application`]: terms, quote and the maker-checker
 //!   lifecycle; [`field`]: the closed set of per-field problems forms report;
-//! - [`policy`]: privacy-policy versions, their hashes and purposes (version 1 ships with the app).
+//! - [`policy`]: privacy-policy versions, their hashes and purposes (version 1 ships with the app);
+//! - [`consent`]: per-purpose consent as events, what they add up to, and the rules on them;
+//!   [`evidence`]: the drawn signature and the signed form's scan, checked before they are kept;
+//!   [`consent_receipt`]: the Kantara Consent Receipt v1.1 a client can take.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod application;
 pub mod catalog;
 pub mod client;
+pub mod consent;
+pub mod consent_receipt;
 pub mod date;
+pub mod evidence;
 pub mod field;
 pub mod gesv;
 pub mod iin;

@@ -9,6 +9,8 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::consent::Scope;
+
 /// One purpose of processing personal data, as the consent form lists it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Purpose {
@@ -33,6 +35,8 @@ impl Purpose {
 /// A policy version with its text.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PolicyVersion {
+    /// Which consent the text asks for: the privacy policy, or the credit-bureau terms.
+    pub scope: Scope,
     /// Version number, rising with each publication.
     pub version: u32,
     /// Language code of the text (`ru`, `kk`).
@@ -63,11 +67,17 @@ pub enum PolicyError {
 
 #[derive(Deserialize)]
 struct Description {
+    #[serde(default = "privacy")]
+    scope: Scope,
     version: u32,
     language: String,
     effective: NaiveDate,
     sha256: String,
     purposes: Vec<Purpose>,
+}
+
+fn privacy() -> Scope {
+    Scope::Privacy
 }
 
 /// Lower-case hex SHA-256 of `bytes`.
@@ -93,6 +103,7 @@ impl PolicyVersion {
             return Err(PolicyError::NoPurposes);
         }
         Ok(PolicyVersion {
+            scope: d.scope,
             version: d.version,
             language: d.language,
             effective: d.effective,
@@ -105,18 +116,30 @@ impl PolicyVersion {
 
 const V1_DESCRIPTION: &str = include_str!("../../../../config/policy/v1.json");
 const V1_TEXT: &str = include_str!("../../../../config/policy/privacy-policy-v1.ru.md");
+const BUREAU_V1_DESCRIPTION: &str = include_str!("../../../../config/policy/credit-bureau-v1.json");
+const BUREAU_V1_TEXT: &str = include_str!("../../../../config/policy/credit-bureau-v1.ru.md");
 
-/// The policy versions this build ships with (version 1), parsed once per process.
+/// The privacy-policy versions this build ships with (version 1), parsed once per process.
 pub fn shipped() -> &'static [PolicyVersion] {
-    static PARSED: std::sync::OnceLock<Vec<PolicyVersion>> = std::sync::OnceLock::new();
-    PARSED.get_or_init(|| {
-        // The shipped files are checked by this crate's tests, so a failure here is a broken build.
+    shipped_in(Scope::Privacy)
+}
+
+/// The versions of `scope`'s text this build ships with.
+pub fn shipped_in(scope: Scope) -> &'static [PolicyVersion] {
+    static PRIVACY: std::sync::OnceLock<Vec<PolicyVersion>> = std::sync::OnceLock::new();
+    static BUREAU: std::sync::OnceLock<Vec<PolicyVersion>> = std::sync::OnceLock::new();
+    // The shipped files are checked by this crate's tests, so a failure here is a broken build.
+    let parse = |description, text| {
         vec![
-            PolicyVersion::from_parts(V1_DESCRIPTION, V1_TEXT).unwrap_or_else(|e| {
-                panic!("the shipped policy v1 is broken: {e}");
+            PolicyVersion::from_parts(description, text).unwrap_or_else(|e| {
+                panic!("a shipped policy text is broken: {e}");
             }),
         ]
-    })
+    };
+    match scope {
+        Scope::Privacy => PRIVACY.get_or_init(|| parse(V1_DESCRIPTION, V1_TEXT)),
+        Scope::CreditBureau => BUREAU.get_or_init(|| parse(BUREAU_V1_DESCRIPTION, BUREAU_V1_TEXT)),
+    }
 }
 
 /// The shipped version in force on `date`: the latest whose effective date has come.
@@ -165,6 +188,17 @@ mod tests {
                 p.title.contains_key("kk"),
                 "every purpose has a Kazakh title"
             );
+        }
+    }
+
+    #[test]
+    fn the_credit_bureau_terms_are_their_own_scope_with_two_required_purposes() {
+        let b = &shipped_in(Scope::CreditBureau)[0];
+        assert_eq!(b.scope, Scope::CreditBureau);
+        assert_eq!(shipped()[0].scope, Scope::Privacy);
+        assert!(b.purposes.iter().all(|p| p.required));
+        for p in &b.purposes {
+            assert!(b.text.contains(p.title_in("ru").split(' ').next().unwrap()));
         }
     }
 

@@ -7,6 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use domain::application::{Actor, Parties, Stage, Step, StepError, Terms};
 use domain::catalog::Quote;
 use domain::money::Money;
+use domain::policy::PolicyVersion;
 use domain::schedule::Method;
 use rusqlite::{OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
@@ -385,20 +386,27 @@ impl Vault {
         Ok(())
     }
 
-    /// Submits a draft to the checker with its terms quoted afresh on the submission date.
+    /// Submits a draft to the checker with its terms quoted afresh on the submission date. The
+    /// client must have consented to every required purpose of `privacy`, the policy version in
+    /// force on the desk's date.
     pub fn submit_application(
         &mut self,
         id: &ApplicationId,
         terms: &Terms,
+        privacy: &PolicyVersion,
         now: DateTime<Utc>,
     ) -> Result<(), VaultError> {
-        let id = id.as_str();
         self.require_maker()?;
+        let consent = self
+            .consent_standing(&self.application(id)?.client_id, privacy)?
+            .ready();
+        let id = id.as_str();
         let at = stamp(now);
         let officer = self.officer.clone();
         let tx = self.conn.transaction()?;
         let current = Self::read_application(&tx, id)?;
         let to = next_stage(&tx, &officer, &current, Step::Submit, None)?;
+        consent.map_err(VaultError::Consent)?;
         write_terms(&tx, id, terms, &at)?;
         finish_step(&tx, &officer.id, id, Step::Submit, to, None, now)?;
         audit::commit(tx, &self.dir)?;

@@ -114,8 +114,10 @@ impl Vault {
         doc: &NewDocument<'_>,
         now: DateTime<Utc>,
     ) -> Result<DocumentRecord, VaultError> {
-        if !matches!(doc.kind, "policy" | "consent" | "offer")
-            || doc.id.as_str().len() != 32
+        if !matches!(
+            doc.kind,
+            "policy" | "consent" | "offer" | "receipt" | "bureau-consent"
+        ) || doc.id.as_str().len() != 32
             || doc.content_sha256.len() != 64
             || doc.signature.len() != 128
             || doc.pdf.is_empty()

@@ -99,6 +99,18 @@ pub enum VaultError {
     /// The disk is full.
     #[error("the disk is full")]
     DiskFull,
+    /// A consent step the rules refuse (the rule is named).
+    #[error("{0}")]
+    Consent(#[from] domain::consent::ConsentError),
+    /// A signature or scan refused as evidence.
+    #[error("{0}")]
+    Evidence(#[from] domain::evidence::EvidenceError),
+    /// An officer's note longer than the vault keeps.
+    #[error("the note is too long")]
+    NoteTooLong,
+    /// A stored attachment's bytes no longer match the SHA-256 taken at intake.
+    #[error("the attachment was altered since it was stored")]
+    AttachmentAltered,
     /// Another file-system error.
     #[error("file access failed: {0}")]
     Io(#[source] io::Error),

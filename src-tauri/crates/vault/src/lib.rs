@@ -16,9 +16,11 @@ mod backup;
 #[cfg(feature = "bench")]
 pub mod bench;
 mod clients;
+mod consents;
 mod db;
 mod desk_keys;
 mod documents;
+mod dossier;
 mod error;
 pub mod files;
 mod form_drafts;
@@ -41,8 +43,13 @@ pub use applications::{
 pub use audit::{AnchorCheck, AuditEntry, AuditReport};
 pub use backup::{BackupKey, BackupTo, RestoreReport, restore};
 pub use clients::{ClientQuery, ClientRecord, ClientRow};
+pub use consents::{
+    AttachmentRecord, ConsentContent, ConsentEventRecord, Evidence, EvidenceRef, MAX_NOTE,
+    NewGrant, NewWithdrawal, signature_verifies,
+};
 pub use desk_keys::DeskPublicKeys;
 pub use documents::{DocumentRecord, NewDocument, new_document_id};
+pub use dossier::{Dossier, DossierFile};
 pub use error::VaultError;
 pub use form_drafts::{FormDraft, MAX_FORM_DRAFT};
 pub use ids::{ApplicationId, ClientId, DocumentId};

@@ -129,6 +129,61 @@ const STEPS: &[&str] = &[
     // state (the audit entry whose payload is the officer row as it must be).
     "ALTER TABLE audit ADD COLUMN keyed INTEGER NOT NULL DEFAULT 0 CHECK (keyed IN (0, 1));
      ALTER TABLE officer ADD COLUMN audit_seq INTEGER;",
+    // 7: consent events (grants and withdrawals, signed by the desk) with their evidence kept as
+    // attachments; the receipt and the credit-bureau form become document kinds (SQLite cannot
+    // change a CHECK, so `document` is rebuilt with its rows).
+    "CREATE TABLE document_7 (
+         id              TEXT PRIMARY KEY,
+         kind            TEXT NOT NULL CHECK (kind IN ('policy', 'consent', 'offer', 'receipt',
+                             'bureau-consent')),
+         client_id       TEXT REFERENCES client(id),
+         application_id  TEXT REFERENCES application(id),
+         policy_version  INTEGER,
+         issued_at       TEXT NOT NULL,
+         officer_id      TEXT NOT NULL REFERENCES officer(id),
+         content         TEXT NOT NULL,
+         content_sha256  TEXT NOT NULL CHECK (length(content_sha256) = 64),
+         signature       TEXT NOT NULL CHECK (length(signature) = 128),
+         pdf             BLOB NOT NULL,
+         pdf_sha256      TEXT NOT NULL CHECK (length(pdf_sha256) = 64)
+     );
+     INSERT INTO document_7 SELECT id, kind, client_id, application_id, policy_version, issued_at,
+         officer_id, content, content_sha256, signature, pdf, pdf_sha256 FROM document;
+     DROP TABLE document;
+     ALTER TABLE document_7 RENAME TO document;
+     CREATE INDEX document_by_client ON document(client_id, issued_at);
+     CREATE INDEX document_by_application ON document(application_id, issued_at);
+     CREATE TABLE attachment (
+         id          TEXT PRIMARY KEY,
+         client_id   TEXT NOT NULL REFERENCES client(id),
+         kind        TEXT NOT NULL CHECK (kind IN ('signature-strokes', 'signature-image', 'scan')),
+         media_type  TEXT NOT NULL CHECK (media_type IN ('application/json', 'image/png',
+                         'image/jpeg', 'application/pdf')),
+         sha256      TEXT NOT NULL CHECK (length(sha256) = 64),
+         size        INTEGER NOT NULL CHECK (size > 0),
+         bytes       BLOB NOT NULL,
+         created_at  TEXT NOT NULL,
+         officer_id  TEXT NOT NULL REFERENCES officer(id)
+     );
+     CREATE INDEX attachment_by_client ON attachment(client_id);
+     CREATE TABLE consent_event (
+         id                TEXT PRIMARY KEY,
+         client_id         TEXT NOT NULL REFERENCES client(id),
+         scope             TEXT NOT NULL CHECK (scope IN ('privacy', 'credit-bureau')),
+         action            TEXT NOT NULL CHECK (action IN ('grant', 'withdraw')),
+         policy_version    INTEGER NOT NULL CHECK (policy_version >= 1),
+         policy_sha256     TEXT NOT NULL CHECK (length(policy_sha256) = 64),
+         decisions         TEXT NOT NULL,
+         method            TEXT NOT NULL CHECK (method IN ('paper', 'screen', 'paper-and-screen',
+                               'phone')),
+         form_document_id  TEXT REFERENCES document(id),
+         request_key       TEXT NOT NULL UNIQUE,
+         at                TEXT NOT NULL,
+         officer_id        TEXT NOT NULL REFERENCES officer(id),
+         content           TEXT NOT NULL,
+         signature         TEXT NOT NULL CHECK (length(signature) = 128)
+     );
+     CREATE INDEX consent_event_by_client ON consent_event(client_id, at, id);",
 ];
 
 /// The first schema whose audit entries are keyed and whose officers name their audit entry.
