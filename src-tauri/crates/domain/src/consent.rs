@@ -411,7 +411,10 @@ mod tests {
         let s = Standing::of(&events, Scope::Privacy, v1, None);
         assert_eq!(s.ready(), Ok(()));
         assert_eq!(
-            s.purposes.iter().map(|p| p.code.as_str()).collect::<Vec<_>>(),
+            s.purposes
+                .iter()
+                .map(|p| p.code.as_str())
+                .collect::<Vec<_>>(),
             [
                 "issue-microcredit",
                 "third-party-transfer",
@@ -439,7 +442,9 @@ mod tests {
         let s = Standing::of(&[grant("g", all(false), v1)], Scope::Privacy, v1, None);
         assert_eq!(
             s.may_withdraw(&["issue-microcredit".into()], true),
-            Err(ConsentError::RequiredWhileLoanOpen("issue-microcredit".into()))
+            Err(ConsentError::RequiredWhileLoanOpen(
+                "issue-microcredit".into()
+            ))
         );
         assert_eq!(s.may_withdraw(&["issue-microcredit".into()], false), Ok(()));
         assert_eq!(
@@ -486,10 +491,7 @@ mod tests {
     fn a_grant_must_decide_each_purpose_of_the_version_in_force() {
         let v1 = &shipped()[0];
         let ok = all(true);
-        assert_eq!(
-            check_grant(v1, 1, &v1.sha256, Method::Screen, &ok),
-            Ok(())
-        );
+        assert_eq!(check_grant(v1, 1, &v1.sha256, Method::Screen, &ok), Ok(()));
         assert_eq!(
             check_grant(v1, 1, &"0".repeat(64), Method::Screen, &ok),
             Err(ConsentError::PolicyMismatch)

@@ -282,13 +282,20 @@ mod tests {
             },
         });
         let json = serde_json::to_value(&r).unwrap();
-        assert_eq!(json["consentReceiptID"], "01234567-89ab-cdef-0123-456789abcdef");
+        assert_eq!(
+            json["consentReceiptID"],
+            "01234567-89ab-cdef-0123-456789abcdef"
+        );
         assert_eq!(json["consentTimestamp"], 1_780_000_000);
         assert_eq!(
             json["services"][0]["purposes"].as_array().unwrap().len(),
             3,
             "advertising was refused, so only the three required purposes are given"
         );
-        assert!(json["services"][0]["purposes"][0]["primaryPurpose"].as_bool().unwrap());
+        assert!(
+            json["services"][0]["purposes"][0]["primaryPurpose"]
+                .as_bool()
+                .unwrap()
+        );
     }
 }

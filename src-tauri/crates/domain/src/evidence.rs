@@ -77,9 +77,7 @@ impl DrawnSignature {
             || self.height == 0
             || self.width > CANVAS_MAX
             || self.height > CANVAS_MAX
-            || points
-                .iter()
-                .any(|p| p.0 > self.width || p.1 > self.height)
+            || points.iter().any(|p| p.0 > self.width || p.1 > self.height)
         {
             return Err(EvidenceError::SignatureInvalid);
         }
@@ -171,7 +169,11 @@ mod tests {
         DrawnSignature {
             width: 600,
             height: 200,
-            strokes: vec![(0..n).map(|i| Point(10 + i * 5, 50 + i, u32::from(i) * 16)).collect()],
+            strokes: vec![
+                (0..n)
+                    .map(|i| Point(10 + i * 5, 50 + i, u32::from(i) * 16))
+                    .collect(),
+            ],
         }
     }
 
@@ -219,7 +221,10 @@ mod tests {
         let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
         png.extend_from_slice(b"....\0\0\0\0IEND\xaeB`\x82");
         assert_eq!(sniff_scan(&png), Ok(ScanType::Png));
-        assert_eq!(sniff_scan(&[0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 0xFF, 0xD9]), Ok(ScanType::Jpeg));
+        assert_eq!(
+            sniff_scan(&[0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 0xFF, 0xD9]),
+            Ok(ScanType::Jpeg)
+        );
         assert_eq!(
             sniff_scan(b"\x7fELF\x02\x01\x01\0"),
             Err(EvidenceError::ScanType),

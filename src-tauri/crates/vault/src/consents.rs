@@ -538,9 +538,30 @@ impl Vault {
                 form,
                 [at, officer, json, signature],
             ) = row?;
-            let content: ConsentContent =
-                serde_json::from_str(&json).map_err(|_| VaultError::Damaged)?;
-            let columns_agree = content.id == id
+            // Content that no longer parses is shown from its columns, and never verifies.
+            let parsed: Option<ConsentContent> = serde_json::from_str(&json).ok();
+            let readable = parsed.is_some();
+            let content = parsed.unwrap_or_else(|| ConsentContent {
+                kind: "consent-event".to_owned(),
+                id: id.clone(),
+                client_id: client_id.clone(),
+                client_iin: String::new(),
+                scope: Scope::parse(&scope).unwrap_or(Scope::Privacy),
+                action: Action::parse(&action).unwrap_or(Action::Grant),
+                policy_version: version,
+                policy_sha256: sha.clone(),
+                decisions: serde_json::from_str(&decisions).unwrap_or_default(),
+                method: Method::parse(&method).unwrap_or(Method::Paper),
+                evidence: Vec::new(),
+                note: None,
+                form_document_id: form.clone(),
+                officer_id: officer.clone(),
+                officer_name: String::new(),
+                desk: String::new(),
+                at: at.clone(),
+            });
+            let columns_agree = readable
+                && content.id == id
                 && content.client_id == client_id
                 && content.scope.as_str() == scope
                 && content.action.as_str() == action

@@ -115,7 +115,11 @@ impl Vault {
         for (table, sql) in TABLES {
             let mut stmt = self.conn.prepare(sql)?;
             let names: Vec<String> = stmt.column_names().map(str::to_owned).collect();
-            let mut rows = stmt.query(rusqlite::params![client, ids])?;
+            let mut rows = if stmt.parameter_count() == 1 {
+                stmt.query(rusqlite::params![client])?
+            } else {
+                stmt.query(rusqlite::params![client, ids])?
+            };
             let mut out = Vec::new();
             while let Some(row) = rows.next()? {
                 let mut map = Map::new();

@@ -23,6 +23,9 @@ mod documents;
 #[path = "vault/trust.rs"]
 mod trust;
 
+#[path = "vault/consent.rs"]
+mod consent;
+
 const PASS: &str = "correct horse battery";
 
 fn pass(s: &str) -> Passphrase {
@@ -95,6 +98,23 @@ impl Desk {
     fn unlock(&self) -> Vault {
         Vault::unlock(&self.dir, &self.keychain, &self.admin, &pass(PASS), now())
             .expect("unlock as admin")
+    }
+
+    /// Runs `sql` on the vault's database with its data key (taken from a backup to head office),
+    /// as someone with the sqlcipher shell and the key would.
+    fn sql(&self, sql: &str) {
+        let file = tempfile::NamedTempFile::new().expect("tmp");
+        self.unlock()
+            .backup(
+                file.path(),
+                BackupTo::Recipients(&[self.hq.to_public()]),
+                now(),
+            )
+            .expect("backup");
+        let key = data_key_from_backup(file.path(), &self.hq);
+        open_with_key(&self.dir.path().join("vault.db"), &key)
+            .execute_batch(sql)
+            .expect("sql");
     }
 }
 

@@ -9,6 +9,7 @@ use domain::money::Money;
 use domain::schedule::Method;
 use vault::{ApplicationFilter, ClientQuery, OfficerId, Role, Vault, VaultError};
 
+use super::consent::{consent, print_form, privacy};
 use super::{Desk, desk, now, pass};
 
 pub(crate) fn today() -> NaiveDate {
@@ -266,6 +267,8 @@ fn the_lifecycle_with_maker_checker_is_audited_at_every_step() {
     let client_id = off
         .add_client(&client(&iin(30), "Иванова", "Анна", "87012345678"), now())
         .expect("client");
+    print_form(&mut off, &client_id);
+    consent(&mut off, &client_id, false, 1);
     let app = off
         .create_application(&client_id, &terms(500_000, 12), now())
         .expect("draft");
@@ -275,7 +278,7 @@ fn the_lifecycle_with_maker_checker_is_audited_at_every_step() {
         off.application(&app).expect("read").amount,
         Money::from_tenge(600_000).expect("m")
     );
-    off.submit_application(&app, &terms(600_000, 12), now())
+    off.submit_application(&app, &terms(600_000, 12), privacy(), now())
         .expect("submit");
     assert!(
         matches!(
@@ -336,7 +339,7 @@ fn the_lifecycle_with_maker_checker_is_audited_at_every_step() {
         Stage::Superseded,
         "the replaced version is kept, superseded"
     );
-    off.submit_application(&v2, &terms(550_000, 12), now())
+    off.submit_application(&v2, &terms(550_000, 12), privacy(), now())
         .expect("submit v2");
     drop(off);
 
@@ -398,10 +401,12 @@ fn a_checker_who_made_a_version_or_is_over_the_limit_cannot_approve() {
     let client_id = sup
         .add_client(&client(&iin(40), "Иванова", "Анна", "87012345678"), now())
         .expect("client");
+    print_form(&mut sup, &client_id);
+    consent(&mut sup, &client_id, false, 1);
     let own = sup
         .create_application(&client_id, &terms(500_000, 12), now())
         .expect("draft");
-    sup.submit_application(&own, &terms(500_000, 12), now())
+    sup.submit_application(&own, &terms(500_000, 12), privacy(), now())
         .expect("submit");
     assert!(
         sup.approval_queue().expect("queue").is_empty(),
@@ -427,7 +432,7 @@ fn a_checker_who_made_a_version_or_is_over_the_limit_cannot_approve() {
         .create_application(&client_id, &terms(2_000_000, 24), now())
         .expect("draft");
     other
-        .submit_application(&big, &terms(2_000_000, 24), now())
+        .submit_application(&big, &terms(2_000_000, 24), privacy(), now())
         .expect("submit");
     drop(other);
     let mut sup = b.as_supervisor(&b.supervisor);
