@@ -131,6 +131,7 @@ fn single_digit_errors_are_caught_except_where_the_scheme_is_blind() {
     }
 }
 
+mod consent_receipt;
 mod schedule_golden;
 
 #[test]
