@@ -14,6 +14,10 @@ use crate::commands::clients::{
     ClientCard, ClientPage, ClientRowView, ClientSearchRequest, ClientUpdateRequest, ClientView,
     FieldIssue, IinInfo,
 };
+use crate::commands::consent::{
+    ConsentEventView, ConsentRecordRequest, ConsentRecorded, ConsentView, ConsentWithdrawRequest,
+    PurposeView, ScanStaged, ScopeView,
+};
 use crate::commands::documents::{DocumentView, PrintRequest};
 use crate::commands::officers::{
     AddOfficerRequest, OfficerRow, ResetPassphraseRequest, SetApprovalLimitRequest,
@@ -27,6 +31,7 @@ use crate::error::{CommandError, ErrorCode};
 use crate::quote::{Amount, Payment, QuoteReport};
 use domain::application::{ApplicationForm, Stage, Step};
 use domain::client::{ClientForm, DocumentKind};
+use domain::evidence::{DrawnSignature, Point};
 use domain::field::{After, Limit, Shape};
 use domain::iin::Sex;
 use domain::schedule::Method;
@@ -84,6 +89,16 @@ fn generated() -> String {
         ApplicationsListRequest::decl(),
         DocumentView::decl(),
         PrintRequest::decl(),
+        Point::decl(),
+        DrawnSignature::decl(),
+        PurposeView::decl(),
+        ConsentEventView::decl(),
+        ScopeView::decl(),
+        ConsentView::decl(),
+        ConsentRecordRequest::decl(),
+        ConsentWithdrawRequest::decl(),
+        ScanStaged::decl(),
+        ConsentRecorded::decl(),
     ];
     let mut out = String::from(
         "// Generated from the Rust DTOs by `cargo test bindings` (src-tauri/src/bindings.rs).\n\

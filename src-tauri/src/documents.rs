@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, SubsecRound, Utc};
 use domain::Money;
 use domain::application::Stage;
+use domain::consent::Scope;
 use domain::policy::PolicyVersion;
 use print::{ClientData, ConsentForm, Document, Offer, PrintError, Seal};
 use vault::{DocumentRecord, NewDocument, Vault};
@@ -34,14 +35,19 @@ pub(crate) struct Links<'a> {
     pub policy_version: Option<u32>,
 }
 
-/// The policy version in force on the desk's date.
+/// The privacy policy version in force on the desk's date.
 pub(crate) fn policy_in_force(now: DateTime<Utc>) -> Result<&'static PolicyVersion, CommandError> {
-    domain::policy::in_force(domain::policy::shipped(), desk_date(now)).ok_or_else(|| {
-        CommandError::new(
-            ErrorCode::NotFound,
-            "no privacy policy is in force on this date",
-        )
-    })
+    terms_in_force(Scope::Privacy, now)
+}
+
+/// The version of `scope`'s text (privacy policy, credit-bureau terms) in force on the desk's
+/// date.
+pub(crate) fn terms_in_force(
+    scope: Scope,
+    now: DateTime<Utc>,
+) -> Result<&'static PolicyVersion, CommandError> {
+    domain::policy::in_force(domain::policy::shipped_in(scope), desk_date(now))
+        .ok_or_else(|| CommandError::new(ErrorCode::NotFound, "no policy is in force on this date"))
 }
 
 /// Where an issued PDF goes before the vault records it: the CLI writes its `--out` file here, so
@@ -113,15 +119,17 @@ pub(crate) fn issue_policy(
     issue(v, Document::Policy(policy), links, deliver, now)
 }
 
-/// Prints the consent form for a client, on the policy in force.
+/// Prints the consent form for a client, on the version in force of `scope`'s text (the privacy
+/// policy's form, or the separate credit-bureau form).
 pub(crate) fn issue_consent(
     v: &mut Vault,
     client_id: &str,
+    scope: Scope,
     deliver: Deliver<'_>,
     now: DateTime<Utc>,
 ) -> Result<(DocumentRecord, Vec<u8>), CommandError> {
     let client = v.client(&vault::ClientId::from(client_id))?;
-    let policy = policy_in_force(now)?;
+    let policy = terms_in_force(scope, now)?;
     let form = ConsentForm::new(
         ClientData::of(&client.client),
         policy,
@@ -134,6 +142,25 @@ pub(crate) fn issue_consent(
         ..Links::default()
     };
     issue(v, Document::Consent(&form), links, deliver, now)
+}
+
+/// Prints the receipt of a consent event: the purposes as they stood after it, the policy, the
+/// evidence and how to withdraw.
+pub(crate) fn issue_receipt(
+    v: &mut Vault,
+    client_id: &str,
+    event_id: &str,
+    deliver: Deliver<'_>,
+    now: DateTime<Utc>,
+) -> Result<(DocumentRecord, Vec<u8>), CommandError> {
+    let client = v.client(&vault::ClientId::from(client_id))?;
+    let receipt = crate::commands::consent::receipt_of(v, &client, event_id)?;
+    let links = Links {
+        client_id: Some(&client.id),
+        policy_version: Some(receipt.policy_version),
+        ..Links::default()
+    };
+    issue(v, Document::Receipt(&receipt), links, deliver, now)
 }
 
 /// Prints the offer of an application version whose offer the officer issued (or that is signed).

@@ -4,6 +4,8 @@
 
 use domain::application::StepError;
 use domain::catalog::QuoteError;
+use domain::consent::ConsentError;
+use domain::evidence::EvidenceError;
 use domain::field::{Limit, Problem};
 use serde::Serialize;
 use ts_rs::TS;
@@ -119,6 +121,35 @@ pub enum ErrorCode {
     AboveLimit,
     /// Decline and return need a reason.
     ReasonRequired,
+    // Consent.
+    /// The client has not consented to the required purposes of the policy in force.
+    ConsentMissing,
+    /// The client consented to an older policy version: consent must be renewed.
+    ConsentRenewal,
+    /// A required purpose cannot be withdrawn while the client has an open loan.
+    ConsentRequiredWhileLoanOpen,
+    /// The purpose is not given now, so there is nothing to withdraw.
+    ConsentNotGiven,
+    /// The consent form must be printed for the client before their decisions are recorded.
+    ConsentFormNotPrinted,
+    /// Consent is given in person (paper, screen or both), not by telephone.
+    ConsentInPersonOnly,
+    /// The policy version or hash shown is not the version in force.
+    PolicyMismatch,
+    /// A purpose has no decision, or a decision names a purpose the policy does not have.
+    PurposeUndecided,
+    /// Nothing was drawn in the signature pad.
+    SignatureEmpty,
+    /// A dot or a tick, not a signature.
+    SignatureTooSmall,
+    /// The scan is larger than 20 MB.
+    ScanTooLarge,
+    /// The scan is not a PDF, PNG or JPEG file (whatever its name says).
+    ScanType,
+    /// The scan file is damaged or cut short.
+    ScanDamaged,
+    /// A stored scan or signature no longer matches the hash taken when it was stored.
+    AttachmentAltered,
     // Printed documents.
     /// The record holds a character the document's fonts cannot print.
     Unprintable,
@@ -154,6 +185,12 @@ impl CommandError {
             field: None,
             limit: None,
         }
+    }
+
+    /// The same error, on `field` of the form.
+    pub fn on(mut self, field: &str) -> Self {
+        self.field = Some(field.to_owned());
+        self
     }
 
     /// One field's problem.
@@ -216,6 +253,35 @@ pub fn problem_code(p: Problem) -> ErrorCode {
     }
 }
 
+/// The code of a consent rule.
+pub fn consent_code(e: &ConsentError) -> ErrorCode {
+    match e {
+        ConsentError::Undecided(_) | ConsentError::UnknownPurpose(_) => ErrorCode::PurposeUndecided,
+        ConsentError::PolicyMismatch => ErrorCode::PolicyMismatch,
+        ConsentError::InPersonOnly => ErrorCode::ConsentInPersonOnly,
+        ConsentError::NothingToWithdraw => ErrorCode::Required,
+        ConsentError::NeverGiven(_) => ErrorCode::ConsentNotGiven,
+        ConsentError::RequiredWhileLoanOpen(_) => ErrorCode::ConsentRequiredWhileLoanOpen,
+        ConsentError::NoForm => ErrorCode::ConsentFormNotPrinted,
+        ConsentError::Missing(_) => ErrorCode::ConsentMissing,
+        ConsentError::Renewal { .. } => ErrorCode::ConsentRenewal,
+    }
+}
+
+/// The form field a consent rule belongs to.
+fn consent_field(e: &ConsentError) -> Option<&'static str> {
+    match e {
+        ConsentError::Undecided(_) | ConsentError::UnknownPurpose(_) => Some("decisions"),
+        ConsentError::PolicyMismatch => Some("policy"),
+        ConsentError::InPersonOnly => Some("method"),
+        ConsentError::NothingToWithdraw
+        | ConsentError::NeverGiven(_)
+        | ConsentError::RequiredWhileLoanOpen(_) => Some("purposes"),
+        ConsentError::NoForm => Some("form"),
+        ConsentError::Missing(_) | ConsentError::Renewal { .. } => Some("consent"),
+    }
+}
+
 /// The code of a refused quote.
 pub fn quote_code(e: &QuoteError) -> ErrorCode {
     match e {
@@ -272,7 +338,18 @@ impl From<VaultError> for CommandError {
                 StepError::AboveLimit => ErrorCode::AboveLimit,
                 StepError::ReasonRequired => ErrorCode::ReasonRequired,
             },
-            VaultError::ReasonTooLong => ErrorCode::TooLong,
+            VaultError::ReasonTooLong | VaultError::NoteTooLong => ErrorCode::TooLong,
+            VaultError::Consent(c) => consent_code(c),
+            VaultError::Evidence(ev) => match ev {
+                EvidenceError::SignatureEmpty | EvidenceError::Missing => ErrorCode::SignatureEmpty,
+                EvidenceError::SignatureTooSmall => ErrorCode::SignatureTooSmall,
+                EvidenceError::SignatureInvalid => ErrorCode::InvalidInput,
+                EvidenceError::ScanEmpty => ErrorCode::Required,
+                EvidenceError::ScanTooLarge => ErrorCode::ScanTooLarge,
+                EvidenceError::ScanType => ErrorCode::ScanType,
+                EvidenceError::ScanDamaged => ErrorCode::ScanDamaged,
+            },
+            VaultError::AttachmentAltered => ErrorCode::AttachmentAltered,
             // I/O and database details may name paths or SQL: keep them out of the message.
             VaultError::Io(_) => {
                 return CommandError::new(ErrorCode::Internal, "file access failed");
@@ -285,6 +362,15 @@ impl From<VaultError> for CommandError {
             VaultError::Step(StepError::ReasonRequired) | VaultError::ReasonTooLong => {
                 Some("reason")
             }
+            VaultError::NoteTooLong => Some("note"),
+            VaultError::Evidence(
+                EvidenceError::SignatureEmpty
+                | EvidenceError::SignatureTooSmall
+                | EvidenceError::SignatureInvalid
+                | EvidenceError::Missing,
+            ) => Some("signature"),
+            VaultError::Evidence(_) => Some("scan"),
+            VaultError::Consent(c) => consent_field(c),
             _ => None,
         };
         CommandError {

@@ -7,6 +7,7 @@ pub mod cli;
 mod commands;
 mod documents;
 pub mod error;
+mod export;
 pub mod paths;
 mod quote;
 mod state;
@@ -66,6 +67,12 @@ pub fn run_gui() -> ExitCode {
             commands::applications::applications_list,
             commands::applications::approval_queue,
             commands::officers::officer_set_approval_limit,
+            commands::consent::consent_get,
+            commands::consent::consent_scan_stage,
+            commands::consent::consent_record,
+            commands::consent::consent_withdraw,
+            commands::consent::consent_receipt_save,
+            commands::consent::client_export,
             commands::documents::document_print,
             commands::documents::document_open,
             commands::documents::document_save_as,

@@ -14,6 +14,15 @@ pub(crate) struct AppState {
     pub data_dir: PathBuf,
     pub vault_dir: VaultDir,
     session: Mutex<Option<Session>>,
+    /// The scan the officer attached last, checked, waiting for the grant or withdrawal that
+    /// names its token; dropped when the session ends.
+    scan: Mutex<Option<StagedScan>>,
+}
+
+/// A scan held between `consent_scan_stage` and the record that uses it.
+pub(crate) struct StagedScan {
+    pub token: String,
+    pub bytes: Vec<u8>,
 }
 
 /// An unlocked vault and the officer's last activity.
@@ -54,6 +63,7 @@ impl AppState {
             data_dir,
             vault_dir,
             session: Mutex::new(None),
+            scan: Mutex::new(None),
         }
     }
 
@@ -69,6 +79,28 @@ impl AppState {
     fn end_session(&self, slot: &mut Option<Session>) {
         if slot.take().is_some() {
             crate::documents::clear_printouts(&self.data_dir);
+        }
+        *self.scan.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    }
+
+    /// Holds a checked scan (replacing any earlier one).
+    pub fn stage_scan(&self, scan: StagedScan) {
+        *self.scan.lock().unwrap_or_else(|p| p.into_inner()) = Some(scan);
+    }
+
+    /// The held scan's bytes when `token` names it; no token, no scan.
+    pub fn staged_scan(&self, token: Option<&str>) -> Result<Option<Vec<u8>>, CommandError> {
+        let Some(token) = token else {
+            return Ok(None);
+        };
+        let held = self.scan.lock().unwrap_or_else(|p| p.into_inner());
+        match held.as_ref() {
+            Some(s) if s.token == token => Ok(Some(s.bytes.clone())),
+            _ => Err(CommandError::new(
+                ErrorCode::InvalidInput,
+                "the scan is no longer held: attach it again",
+            )
+            .on("scan")),
         }
     }
 
@@ -135,6 +167,8 @@ impl AppState {
 pub(crate) const ANY_ROLE: &[Role] = &[Role::Officer, Role::Supervisor, Role::Admin];
 /// Administrators only.
 pub(crate) const ADMIN: &[Role] = &[Role::Admin];
+/// Supervisors and administrators (a client's data export).
+pub(crate) const CHECKERS: &[Role] = &[Role::Supervisor, Role::Admin];
 
 #[cfg(test)]
 mod tests {

@@ -1,5 +1,7 @@
 //! A day at the desk (SCENARIOS.md): an officer registers a client found by IIN, takes a loan
-//! application with a live quote and submits it; a supervisor approves it from their queue.
+//! application with a live quote; it waits for the client's consent, taken on screen; then it is
+//! submitted and a supervisor approves it from their queue; the signed loan keeps the required
+//! consent.
 
 use thirtyfour::By;
 
@@ -127,11 +129,40 @@ async fn register_apply_submit_approve(d: &Desk) -> TestResult {
     d.type_into("a-purpose", "ремонт квартиры").await?;
     d.screenshot("application-form").await?;
     fits_at_1280(d, "application-form").await?;
+    // No consent yet: the application waits for it, saying so.
+    d.click("application-submit").await?;
+    check_eq!(
+        d.wait_text("error-text", WAIT, |t| !t.is_empty()).await?,
+        "Нет согласия клиента на обязательные цели обработки данных по действующей политике: заявку подать нельзя.",
+        "submitting without the client's consent is refused with its message"
+    );
+    // The officer takes the client's consent on the card, then submits the same application.
+    d.click("nav-clients").await?;
+    d.type_into("client-search", "061211600012").await?;
+    d.click("client-open").await?;
+    d.expect_text("client-name", "Сейтқали Айгерим", "the client's card")
+        .await?;
+    crate::consent::record_and_opt_out(d, "Сейтқали Айгерим").await?;
+    let drafts = d
+        .driver
+        .find_all(By::Css(
+            "[data-testid=\"client-applications\"] [data-testid=\"application-row\"]",
+        ))
+        .await?;
+    check_eq!(
+        drafts.len(),
+        1,
+        "the refused submit kept one draft, not two"
+    );
+    d.click("application-open").await?;
+    d.click("step-submit").await?;
+    d.wait_text("quote-gesv", WAIT, |t| t.ends_with('%'))
+        .await?;
     d.click("application-submit").await?;
     d.expect_text(
         "stage",
         "на решении",
-        "the submitted application waits for a decision",
+        "with consent the same application is submitted and waits for a decision",
     )
     .await?;
 
@@ -243,6 +274,12 @@ async fn print_offer_and_consent(d: &Desk) -> TestResult {
     d.wait_text("print-issued", WAIT, |t| t.contains("consent-"))
         .await?;
     d.screenshot("offer-printed").await?;
+    // Both sign: the loan is open, and the client's required consent stays.
+    d.click("step-sign").await?;
+    d.expect_text("stage", "подписана", "the signed offer is recorded")
+        .await?;
+    d.click("application-client").await?;
+    crate::consent::required_stays_while_the_loan_is_open(d).await?;
     d.click("lock").await?;
     d.wait_text("screen-title", WAIT, |t| {
         t == "Разблокировка рабочего места"

@@ -803,10 +803,23 @@ fn a_script_registers_a_client_and_takes_an_application_to_approval() {
     let created: serde_json::Value = serde_json::from_slice(&created.stdout).expect("JSON");
     let id = created["application_id"].as_str().expect("id").to_owned();
 
-    let mut args = vec!["application", "submit", "--id", &id];
+    let mut args = vec!["application", "submit", "--id", &id, "--json"];
     args.extend(officer);
+    let refused = branchdesk_with_stdin(&args, desk.path(), officer_pass);
+    assert_eq!(
+        refused.status.code(),
+        Some(1),
+        "no consent, no submission: {refused:?}"
+    );
+    let refusal: serde_json::Value = serde_json::from_slice(&refused.stdout).expect("JSON");
+    assert_eq!(
+        refusal["code"], "consent_missing",
+        "the refusal names consent, as in the window: {refusal}"
+    );
+    consent_headless(&desk, &forms, officer, officer_pass);
     let submitted = branchdesk_with_stdin(&args, desk.path(), officer_pass);
     assert_eq!(submitted.status.code(), Some(0), "submit: {submitted:?}");
+    export_headless(&desk, &forms, &form);
 
     // The maker cannot approve their own application.
     let mut args = vec![
@@ -840,4 +853,281 @@ fn a_script_registers_a_client_and_takes_an_application_to_approval() {
     assert_eq!(decided.status.code(), Some(0), "approve: {decided:?}");
     let decided: serde_json::Value = serde_json::from_slice(&decided.stdout).expect("JSON");
     assert_eq!(decided["stage"], "approved");
+}
+
+/// The client's consent without the window: the form is printed, a renamed program is refused as
+/// the scan (nothing stored), the decisions are recorded with the signed form's scan, the state
+/// and the Kantara receipt (JSON and sealed PDF) come back, and withdrawing a purpose never given
+/// is refused.
+fn consent_headless(
+    desk: &tempfile::TempDir,
+    forms: &tempfile::TempDir,
+    officer: [&str; 2],
+    pass: &str,
+) {
+    let run = |args: &[&str]| {
+        let mut all = args.to_vec();
+        all.extend(officer);
+        branchdesk_with_stdin(&all, desk.path(), pass)
+    };
+    let json = |out: &Output| -> serde_json::Value {
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("JSON ({e}): {out:?}"))
+    };
+    let form_pdf = forms.path().join("consent-form.pdf");
+    let printed = run(&[
+        "print",
+        "consent",
+        "--client",
+        "061211600012",
+        "--out",
+        form_pdf.to_str().unwrap(),
+    ]);
+    assert_eq!(printed.status.code(), Some(0), "print consent: {printed:?}");
+    let program = forms.path().join("scan.pdf");
+    std::fs::copy("/bin/true", &program).expect("a program renamed to .pdf");
+    let give = "issue-microcredit,third-party-transfer,agreement-monitoring";
+    let bad = run(&[
+        "consent",
+        "record",
+        "--client",
+        "061211600012",
+        "--give",
+        give,
+        "--refuse",
+        "advertising",
+        "--scan",
+        program.to_str().unwrap(),
+        "--json",
+    ]);
+    assert_eq!(bad.status.code(), Some(1), "{bad:?}");
+    assert_eq!(
+        json(&bad)["code"],
+        "scan_type",
+        "a renamed program is not a scan"
+    );
+    assert_eq!(json(&bad)["field"], "scan");
+    let shown = run(&["consent", "show", "--client", "061211600012", "--json"]);
+    assert_eq!(
+        json(&shown)["scopes"][0]["history"]
+            .as_array()
+            .map(Vec::len),
+        Some(0),
+        "the refused record stored nothing"
+    );
+    let recorded = run(&[
+        "consent",
+        "record",
+        "--client",
+        "061211600012",
+        "--give",
+        give,
+        "--refuse",
+        "advertising",
+        "--scan",
+        form_pdf.to_str().unwrap(),
+        "--json",
+    ]);
+    assert_eq!(
+        recorded.status.code(),
+        Some(0),
+        "consent record: {recorded:?}"
+    );
+    let shown = json(&run(&[
+        "consent",
+        "show",
+        "--client",
+        "061211600012",
+        "--json",
+    ]));
+    let privacy = &shown["scopes"][0];
+    assert_eq!(privacy["scope"], "privacy");
+    assert_eq!(
+        privacy["ready"], true,
+        "every required purpose is given: {privacy}"
+    );
+    assert_eq!(privacy["purposes"][3]["code"], "advertising");
+    assert_eq!(
+        privacy["purposes"][3]["granted"], false,
+        "advertising was refused"
+    );
+    assert_eq!(privacy["history"][0]["method"], "paper");
+    let text = run(&["consent", "show", "--client", "061211600012"]);
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains("advertising") && text.contains("not given") && text.contains("grant"),
+        "the text view lists purposes and history: {text}"
+    );
+    let receipt_pdf = forms.path().join("receipt.pdf");
+    let receipt = run(&[
+        "consent",
+        "receipt",
+        "--client",
+        "061211600012",
+        "--json",
+        "--out",
+        receipt_pdf.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        receipt.status.code(),
+        Some(0),
+        "consent receipt: {receipt:?}"
+    );
+    let receipt = json(&receipt);
+    assert_eq!(receipt["version"], "KI-CR-v1.1.0");
+    assert_eq!(receipt["piiPrincipalId"], "061211600012");
+    assert_eq!(
+        receipt["services"][0]["purposes"].as_array().map(Vec::len),
+        Some(3)
+    );
+    let pdf = Command::new("pdftotext")
+        .arg(&receipt_pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext");
+    let pdf = String::from_utf8_lossy(&pdf.stdout)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        pdf.contains("info@sinvest.kz"),
+        "the sealed receipt says how to withdraw: {pdf}"
+    );
+    let never = run(&[
+        "consent",
+        "withdraw",
+        "--client",
+        "061211600012",
+        "--purpose",
+        "advertising",
+        "--json",
+    ]);
+    assert_eq!(never.status.code(), Some(1), "{never:?}");
+    assert_eq!(json(&never)["code"], "consent_not_given");
+}
+
+/// A subject-access export by the supervisor: one ZIP whose index lists every file with its hash,
+/// holding the client's records and nothing of a second client.
+fn export_headless(desk: &tempfile::TempDir, forms: &tempfile::TempDir, form: &serde_json::Value) {
+    // A second client, who must not appear in the first one's export.
+    let mut other = form.clone();
+    let mut digits: Vec<u32> = "06121160002"
+        .chars()
+        .map(|c| c.to_digit(10).unwrap())
+        .collect();
+    let check = loop {
+        let d: [u32; 11] = digits.clone().try_into().unwrap();
+        if let Some(k) = domain::iin::check_digit(&d) {
+            break k;
+        }
+        digits[10] += 1;
+    };
+    let other_iin: String = digits
+        .iter()
+        .chain([check].iter())
+        .map(|d| d.to_string())
+        .collect();
+    other["iin"] = other_iin.clone().into();
+    other["surname"] = "Петрова".into();
+    other["phone"] = "8 702 111 22 33".into();
+    let other_form = forms.path().join("other.json");
+    std::fs::write(&other_form, other.to_string()).expect("write");
+    let added = branchdesk_with_stdin(
+        &[
+            "client",
+            "add",
+            "--officer",
+            "Ержан Сапаров",
+            "--form",
+            other_form.to_str().unwrap(),
+        ],
+        desk.path(),
+        "парольная фраза офицера\n",
+    );
+    assert_eq!(added.status.code(), Some(0), "second client: {added:?}");
+    let zip_path = forms.path().join("export.zip");
+    let by_officer = branchdesk_with_stdin(
+        &[
+            "client",
+            "export",
+            "--client",
+            "061211600012",
+            "--officer",
+            "Ержан Сапаров",
+            "--out",
+            zip_path.to_str().unwrap(),
+            "--json",
+        ],
+        desk.path(),
+        "парольная фраза офицера\n",
+    );
+    assert_eq!(
+        by_officer.status.code(),
+        Some(1),
+        "a loan officer does not export: {by_officer:?}"
+    );
+    assert!(!zip_path.exists(), "and nothing is written");
+    let exported = branchdesk_with_stdin(
+        &[
+            "client",
+            "export",
+            "--client",
+            "061211600012",
+            "--officer",
+            "Гүлнар Әбдіқызы",
+            "--out",
+            zip_path.to_str().unwrap(),
+        ],
+        desk.path(),
+        "парольная фраза супервайзера\n",
+    );
+    assert_eq!(
+        exported.status.code(),
+        Some(0),
+        "client export: {exported:?}"
+    );
+    let mut zip =
+        zip::ZipArchive::new(std::fs::File::open(&zip_path).expect("zip")).expect("a ZIP");
+    let mut names = Vec::new();
+    let mut everything = Vec::new();
+    for i in 0..zip.len() {
+        let mut f = zip.by_index(i).expect("entry");
+        names.push(f.name().expect("entry name").to_string());
+        std::io::Read::read_to_end(&mut f, &mut everything).expect("read");
+    }
+    let index: serde_json::Value = {
+        let mut f = zip.by_name("index.json").expect("index.json");
+        serde_json::from_reader(&mut f).expect("index JSON")
+    };
+    assert_eq!(index["client_iin"], "061211600012");
+    let listed: Vec<&str> = index["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    for name in names.iter().filter(|n| *n != "index.json") {
+        assert!(listed.contains(&name.as_str()), "the index lists {name}");
+    }
+    for want in [
+        "records/client.json",
+        "records/application.json",
+        "records/consent_event.json",
+        "records/audit.json",
+    ] {
+        assert!(
+            names.iter().any(|n| n == want),
+            "{want} is in the export: {names:?}"
+        );
+    }
+    assert!(
+        names.iter().any(|n| n.starts_with("documents/")),
+        "the issued PDFs are in: {names:?}"
+    );
+    assert!(
+        names.iter().any(|n| n.starts_with("attachments/")),
+        "the scan is in: {names:?}"
+    );
+    let text = String::from_utf8_lossy(&everything);
+    assert!(!text.contains(&other_iin), "nothing about the other client");
+    assert!(!text.contains("Петрова"), "not even their name");
 }

@@ -3,6 +3,7 @@
 
 mod applications;
 mod cli;
+mod consent;
 mod desk;
 mod first_run;
 mod officers;

@@ -9,6 +9,7 @@
 //! (a reader that stops early, as in `branchdesk quote | head`, ends the process quietly instead of
 //! a panic), and signing an officer in with a passphrase from stdin.
 
+mod consent;
 mod print;
 mod records;
 mod vault;
@@ -66,6 +67,9 @@ enum Command {
     /// Takes an application through its steps (same rules as the window).
     #[command(subcommand)]
     Application(records::ApplicationCommand),
+    /// A client's consent: show, receipt, record, withdraw (same rules as the window).
+    #[command(subcommand)]
+    Consent(consent::ConsentCommand),
 }
 
 #[derive(Subcommand, Debug)]
@@ -144,6 +148,7 @@ pub fn run(args: Vec<OsString>) -> ExitCode {
         Command::Officer(cmd) => records::officer(cmd),
         Command::Client(cmd) => records::client(cmd),
         Command::Application(cmd) => records::application(cmd),
+        Command::Consent(cmd) => consent::run(cmd),
     };
     match result {
         Ok(()) | Err(Refusal::OutputClosed) => ExitCode::SUCCESS,
@@ -252,6 +257,12 @@ pub(crate) fn check_out(path: &std::path::Path, force: bool) -> Result<(), Refus
         )),
         _ => Ok(()),
     }
+}
+
+/// A consent scope on the command line: `privacy` or `credit-bureau`.
+pub(crate) fn parse_scope(text: &str) -> Result<domain::consent::Scope, String> {
+    domain::consent::Scope::parse(text)
+        .ok_or_else(|| format!("{text:?} is not privacy or credit-bureau"))
 }
 
 /// The officer named `who` (by id or by full name).

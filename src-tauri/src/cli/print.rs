@@ -28,9 +28,12 @@ pub(super) enum PrintCommand {
         force: bool,
     },
     /// A client's consent form (the client by id or IIN); issued, signed and kept in the vault.
+    /// `--scope credit-bureau` prints the separate credit-bureau consent form.
     Consent {
         #[arg(long)]
         out: PathBuf,
+        #[arg(long, value_parser = super::parse_scope, default_value = "privacy")]
+        scope: domain::consent::Scope,
         #[arg(long)]
         officer: String,
         #[arg(long)]
@@ -143,6 +146,7 @@ pub(super) fn run(cmd: PrintCommand) -> Result<(), Refusal> {
         }
         PrintCommand::Consent {
             out,
+            scope,
             officer,
             client,
             force,
@@ -153,8 +157,13 @@ pub(super) fn run(cmd: PrintCommand) -> Result<(), Refusal> {
                 Some(id) => id.into_string(),
                 None => client,
             };
-            let (r, pdf) =
-                crate::documents::issue_consent(&mut v, &id, &mut |pdf| out.write(pdf), now)?;
+            let (r, pdf) = crate::documents::issue_consent(
+                &mut v,
+                &id,
+                scope,
+                &mut |pdf| out.write(pdf),
+                now,
+            )?;
             (out, Some(r), pdf)
         }
         PrintCommand::Offer {

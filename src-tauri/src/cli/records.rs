@@ -1,4 +1,4 @@
-//! `branchdesk officer add|set-limit|disable`, `branchdesk client add` and
+//! `branchdesk officer add|set-limit|disable`, `branchdesk client add|export` and
 //! `branchdesk application create|submit|decide`: head office and
 //! scripts drive a desk's records without the window, under the same rules. Each verb calls the
 //! same functions the window's commands call (`crate::commands::clients`, `…::applications`), as
@@ -71,6 +71,22 @@ pub(super) enum ClientCommand {
         /// The form as JSON (`-` for the rest of stdin after the passphrase).
         #[arg(long)]
         form: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Everything the vault holds about one client as one ZIP with a JSON index, for a
+    /// subject-access request (supervisors and administrators; audited).
+    Export {
+        /// The client (IIN or id).
+        #[arg(long)]
+        client: String,
+        #[arg(long)]
+        officer: Option<String>,
+        #[arg(long)]
+        out: PathBuf,
+        /// Replace `--out` if it exists.
+        #[arg(long)]
+        force: bool,
         #[arg(long)]
         json: bool,
     },
@@ -219,6 +235,13 @@ pub(super) fn client(cmd: ClientCommand) -> Result<(), Refusal> {
                 format!("client {id} registered"),
             )
         }
+        ClientCommand::Export {
+            client,
+            officer,
+            out,
+            force,
+            json,
+        } => super::consent::export(client, officer, out, force, json),
     }
 }
 
@@ -255,7 +278,7 @@ pub(super) fn application(cmd: ApplicationCommand) -> Result<(), Refusal> {
             let mut v = signed_in(&officer)?;
             let form = match form {
                 Some(path) => read_form(&path)?,
-                None => applications::view(&v, &id)?.form,
+                None => applications::view(&v, &id, now)?.form,
             };
             applications::submit(
                 &mut v,

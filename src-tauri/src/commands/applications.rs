@@ -98,6 +98,11 @@ pub struct ApplicationView {
     pub events: Vec<ApplicationEventView>,
     pub versions: Vec<VersionView>,
     pub actions: Vec<Step>,
+    /// The client has consented to the required purposes of the policy in force (submission
+    /// waits for it).
+    pub consent_ready: bool,
+    /// The client consented to an older policy version: consent must be renewed first.
+    pub consent_renewal: bool,
 }
 
 #[derive(Debug, Deserialize, TS)]
@@ -198,9 +203,14 @@ pub(crate) fn quote(
     ))
 }
 
-pub(crate) fn view(v: &Vault, id: &str) -> Result<ApplicationView, CommandError> {
+pub(crate) fn view(
+    v: &Vault,
+    id: &str,
+    now: DateTime<Utc>,
+) -> Result<ApplicationView, CommandError> {
     let id = &ApplicationId::from(id);
     let r = v.application(id)?;
+    let consent = v.consent_standing(&r.client_id, crate::documents::policy_in_force(now)?)?;
     let versions = v.application_versions(id)?;
     let events = v.application_events(id)?;
     let client = v.client(&r.client_id)?;
@@ -265,6 +275,8 @@ pub(crate) fn view(v: &Vault, id: &str) -> Result<ApplicationView, CommandError>
             })
             .collect(),
         actions: v.available_steps(id)?,
+        consent_ready: consent.ready().is_ok(),
+        consent_renewal: consent.renewal_needed,
     })
 }
 
@@ -295,7 +307,8 @@ pub(crate) fn submit(
     now: DateTime<Utc>,
 ) -> Result<(), CommandError> {
     let t = terms(&request.form, now)?;
-    Ok(v.submit_application(&ApplicationId::from(request.id.as_str()), &t, now)?)
+    let privacy = crate::documents::policy_in_force(now)?;
+    Ok(v.submit_application(&ApplicationId::from(request.id.as_str()), &t, privacy, now)?)
 }
 
 pub(crate) fn revise(
@@ -414,7 +427,7 @@ pub(crate) fn application_get(
     state: State<'_, AppState>,
     id: String,
 ) -> Result<ApplicationView, CommandError> {
-    state.with_session(ANY_ROLE, |v| view(v, &id))
+    state.with_session(ANY_ROLE, |v| view(v, &id, Utc::now()))
 }
 
 #[tauri::command]

@@ -4,6 +4,7 @@
 //! are listed for re-opening. The work is in `crate::documents`; these are thin wrappers.
 
 use chrono::Utc;
+use domain::consent::Scope;
 use serde::Serialize;
 use tauri::{AppHandle, Manager, State};
 use ts_rs::TS;
@@ -18,7 +19,7 @@ use crate::state::{ANY_ROLE, AppState};
 #[derive(Debug, Serialize, TS)]
 pub struct DocumentView {
     pub id: String,
-    /// `policy`, `consent` or `offer`.
+    /// `policy`, `consent`, `bureau-consent`, `receipt` or `offer`.
     pub kind: String,
     /// `26.11.2026 09:30`, desk time.
     pub issued_at: String,
@@ -50,6 +51,15 @@ pub enum PrintRequest {
     Consent {
         client_id: String,
     },
+    /// The separate consent form for credit-bureau reports.
+    BureauConsent {
+        client_id: String,
+    },
+    /// The receipt of a consent event.
+    Receipt {
+        client_id: String,
+        event_id: String,
+    },
     Offer {
         application_id: String,
     },
@@ -65,9 +75,24 @@ pub(crate) fn issue(
         PrintRequest::Policy { client_id } => {
             documents::issue_policy(v, client_id.as_deref(), &mut documents::no_delivery, now)
         }
-        PrintRequest::Consent { client_id } => {
-            documents::issue_consent(v, client_id, &mut documents::no_delivery, now)
-        }
+        PrintRequest::Consent { client_id } => documents::issue_consent(
+            v,
+            client_id,
+            Scope::Privacy,
+            &mut documents::no_delivery,
+            now,
+        ),
+        PrintRequest::BureauConsent { client_id } => documents::issue_consent(
+            v,
+            client_id,
+            Scope::CreditBureau,
+            &mut documents::no_delivery,
+            now,
+        ),
+        PrintRequest::Receipt {
+            client_id,
+            event_id,
+        } => documents::issue_receipt(v, client_id, event_id, &mut documents::no_delivery, now),
         PrintRequest::Offer { application_id } => {
             documents::issue_offer(v, application_id, &mut documents::no_delivery, now)
         }

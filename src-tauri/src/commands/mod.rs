@@ -4,6 +4,7 @@
 pub(crate) mod app;
 pub(crate) mod applications;
 pub(crate) mod clients;
+pub(crate) mod consent;
 pub(crate) mod documents;
 pub(crate) mod officers;
 pub(crate) mod session;

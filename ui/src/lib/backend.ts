@@ -17,6 +17,10 @@ import type {
   ClientPage,
   ClientUpdateRequest,
   CommandError,
+  ConsentRecorded,
+  ConsentRecordRequest,
+  ConsentView,
+  ConsentWithdrawRequest,
   CreateVaultRequest,
   DocumentView,
   ErrorCode,
@@ -35,6 +39,7 @@ import type {
   Stage,
   UnlockRequest,
   RecoverRequest,
+  ScanStaged,
 } from "./bindings";
 
 export type { AppInfo, AuditCheck, CommandError, ErrorCode, Limit, OfficerRow, SessionStatus };
@@ -95,6 +100,20 @@ const knownCodes: Record<ErrorCode, true> = {
   unprintable: true,
   viewer_unavailable: true,
   save_failed: true,
+  consent_missing: true,
+  consent_renewal: true,
+  consent_required_while_loan_open: true,
+  consent_not_given: true,
+  consent_form_not_printed: true,
+  consent_in_person_only: true,
+  policy_mismatch: true,
+  purpose_undecided: true,
+  signature_empty: true,
+  signature_too_small: true,
+  scan_too_large: true,
+  scan_type: true,
+  scan_damaged: true,
+  attachment_altered: true,
   internal: true,
 };
 const codes: ReadonlySet<string> = new Set(Object.keys(knownCodes));
@@ -143,7 +162,7 @@ export class BackendError extends Error {
   }
 }
 
-async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+async function call<T>(command: string, args?: Record<string, unknown> | Uint8Array): Promise<T> {
   try {
     return await invoke<T>(command, args);
   } catch (e) {
@@ -190,4 +209,12 @@ export const backend = {
   saveDocumentAs: (id: string) => call<string | null>("document_save_as", { id }),
   documents: (clientId: string | null, applicationId: string | null) =>
     call<DocumentView[]>("documents_list", { clientId, applicationId }),
+  consent: (clientId: string) => call<ConsentView>("consent_get", { clientId }),
+  // The scan's bytes go as the raw request body, not as a JSON array of numbers.
+  stageScan: (bytes: Uint8Array) => call<ScanStaged>("consent_scan_stage", bytes),
+  recordConsent: (request: ConsentRecordRequest) => call<ConsentRecorded>("consent_record", { request }),
+  withdrawConsent: (request: ConsentWithdrawRequest) => call<ConsentRecorded>("consent_withdraw", { request }),
+  saveConsentReceipt: (clientId: string, scope: string) =>
+    call<string | null>("consent_receipt_save", { clientId, scope }),
+  exportClient: (clientId: string) => call<string | null>("client_export", { clientId }),
 };

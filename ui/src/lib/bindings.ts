@@ -1,7 +1,7 @@
 // Generated from the Rust DTOs by `cargo test bindings` (src-tauri/src/bindings.rs).
 // Do not edit by hand: run `UPDATE_BINDINGS=1 cargo test bindings` after changing a DTO.
 
-export type ErrorCode = "invalid_input" | "weak_passphrase" | "vault_exists" | "vault_missing" | "unknown_officer" | "officer_disabled" | "wrong_passphrase" | "not_a_vault" | "vault_damaged" | "vault_too_new" | "disk_full" | "not_signed_in" | "forbidden" | "too_many_attempts" | "keychain_unavailable" | "device_secret_missing" | "last_admin" | "backup_key" | "backup_damaged" | "required" | "too_long" | "bad_character" | "mixed_scripts" | "bad_format" | "iin_century" | "iin_birth_date" | "iin_check_digit" | "iin_not_issuable" | "iin_mismatch" | "phone_not_kazakh" | "no_such_day" | "date_in_future" | "date_order" | "document_expired" | "out_of_range" | "unknown_product" | "amount_below" | "amount_above" | "term_out_of_range" | "method_not_offered" | "gesv_cap" | "daily_rate_cap" | "catalog_incomplete" | "duplicate_iin" | "not_found" | "stale" | "wrong_stage" | "same_officer" | "not_checker" | "above_limit" | "reason_required" | "unprintable" | "viewer_unavailable" | "save_failed" | "internal";
+export type ErrorCode = "invalid_input" | "weak_passphrase" | "vault_exists" | "vault_missing" | "unknown_officer" | "officer_disabled" | "wrong_passphrase" | "not_a_vault" | "vault_damaged" | "vault_too_new" | "disk_full" | "not_signed_in" | "forbidden" | "too_many_attempts" | "keychain_unavailable" | "device_secret_missing" | "last_admin" | "backup_key" | "backup_damaged" | "required" | "too_long" | "bad_character" | "mixed_scripts" | "bad_format" | "iin_century" | "iin_birth_date" | "iin_check_digit" | "iin_not_issuable" | "iin_mismatch" | "phone_not_kazakh" | "no_such_day" | "date_in_future" | "date_order" | "document_expired" | "out_of_range" | "unknown_product" | "amount_below" | "amount_above" | "term_out_of_range" | "method_not_offered" | "gesv_cap" | "daily_rate_cap" | "catalog_incomplete" | "duplicate_iin" | "not_found" | "stale" | "wrong_stage" | "same_officer" | "not_checker" | "above_limit" | "reason_required" | "consent_missing" | "consent_renewal" | "consent_required_while_loan_open" | "consent_not_given" | "consent_form_not_printed" | "consent_in_person_only" | "policy_mismatch" | "purpose_undecided" | "signature_empty" | "signature_too_small" | "scan_too_large" | "scan_type" | "scan_damaged" | "attachment_altered" | "unprintable" | "viewer_unavailable" | "save_failed" | "internal";
 
 export type Shape = "iin" | "phone" | "date" | "email" | "id_card_number" | "passport_number" | "money" | "months";
 
@@ -323,7 +323,16 @@ form: ApplicationForm,
 /**
  * The quote as stored with this version.
  */
-quote: QuoteReport, events: Array<ApplicationEventView>, versions: Array<VersionView>, actions: Array<Step>, };
+quote: QuoteReport, events: Array<ApplicationEventView>, versions: Array<VersionView>, actions: Array<Step>, 
+/**
+ * The client has consented to the required purposes of the policy in force (submission
+ * waits for it).
+ */
+consent_ready: boolean, 
+/**
+ * The client consented to an older policy version: consent must be renewed first.
+ */
+consent_renewal: boolean, };
 
 export type ApplicationCreateRequest = { client_id: string, form: ApplicationForm, };
 
@@ -335,7 +344,7 @@ export type ApplicationsListRequest = { stage: Stage | null, after: string | nul
 
 export type DocumentView = { id: string, 
 /**
- * `policy`, `consent` or `offer`.
+ * `policy`, `consent`, `bureau-consent`, `receipt` or `offer`.
  */
 kind: string, 
 /**
@@ -343,4 +352,144 @@ kind: string,
  */
 issued_at: string, file_name: string, pdf_sha256: string, size: number, };
 
-export type PrintRequest = { "kind": "policy", client_id: string | null, } | { "kind": "consent", client_id: string, } | { "kind": "offer", application_id: string, };
+export type PrintRequest = { "kind": "policy", client_id: string | null, } | { "kind": "consent", client_id: string, } | { "kind": "bureau_consent", client_id: string, } | { "kind": "receipt", client_id: string, event_id: string, } | { "kind": "offer", application_id: string, };
+
+export type Point = [number, number, number];
+
+export type DrawnSignature = { 
+/**
+ * Width of the pad, in its units (CSS pixels).
+ */
+width: number, 
+/**
+ * Height of the pad.
+ */
+height: number, 
+/**
+ * Each stroke's points in the order drawn.
+ */
+strokes: Array<Array<Point>>, };
+
+export type PurposeView = { code: string, title_ru: string, title_kk: string, required: boolean, 
+/**
+ * Given now.
+ */
+granted: boolean, 
+/**
+ * The client has decided it (given, refused or withdrawn).
+ */
+decided: boolean, 
+/**
+ * Not given because the client withdrew it.
+ */
+withdrawn: boolean, };
+
+export type ConsentEventView = { id: string, 
+/**
+ * `grant` or `withdraw`.
+ */
+action: string, 
+/**
+ * Desk time, `26.11.2026 09:30`.
+ */
+at: string, 
+/**
+ * `paper`, `screen`, `paper-and-screen` or `phone`.
+ */
+method: string, officer: string, policy_version: number, 
+/**
+ * For a grant each purpose's decision; for a withdrawal the purposes withdrawn.
+ */
+decisions: Array<PurposeView>, 
+/**
+ * `signature-strokes`, `signature-image`, `scan`.
+ */
+evidence: Array<string>, note: string | null, 
+/**
+ * False when the record no longer verifies (altered): it counts for nothing.
+ */
+signature_ok: boolean, };
+
+export type ScopeView = { 
+/**
+ * `privacy` or `credit-bureau`.
+ */
+scope: string, in_force_version: number, in_force_sha256: string, 
+/**
+ * `dd.mm.yyyy`.
+ */
+in_force_effective: string, 
+/**
+ * The version of the latest grant.
+ */
+given_version: number | null, 
+/**
+ * The latest grant is to another version than the one in force: ask again.
+ */
+renewal_needed: boolean, 
+/**
+ * Every required purpose of the version in force is given.
+ */
+ready: boolean, 
+/**
+ * Each purpose's state now.
+ */
+purposes: Array<PurposeView>, 
+/**
+ * The version in force's purposes, for a new grant.
+ */
+form_purposes: Array<PurposeView>, 
+/**
+ * A consent form under the version in force was printed for the client.
+ */
+form_printed: boolean, 
+/**
+ * Every event, oldest first.
+ */
+history: Array<ConsentEventView>, };
+
+export type ConsentView = { client_id: string, 
+/**
+ * The client has a signed loan: required purposes cannot be withdrawn.
+ */
+loan_open: boolean, scopes: Array<ScopeView>, };
+
+export type ConsentRecordRequest = { 
+/**
+ * 32 hex digits made when the form opened: a second click gives the same record.
+ */
+request_key: string, client_id: string, 
+/**
+ * `privacy` or `credit-bureau`.
+ */
+scope: string, 
+/**
+ * The version and hash the screen showed.
+ */
+policy_version: number, policy_sha256: string, 
+/**
+ * Purpose code → given.
+ */
+decisions: { [key in string]?: boolean }, 
+/**
+ * `paper`, `screen` or `paper-and-screen`.
+ */
+method: string, signature?: DrawnSignature, 
+/**
+ * From `consent_scan_stage`.
+ */
+scan_token?: string, };
+
+export type ConsentWithdrawRequest = { request_key: string, client_id: string, scope: string, purposes: Array<string>, 
+/**
+ * `phone`, `paper`, `screen` or `paper-and-screen`.
+ */
+method: string, signature?: DrawnSignature, scan_token?: string, note?: string, };
+
+export type ScanStaged = { token: string, 
+/**
+ * `application/pdf`, `image/png` or `image/jpeg`.
+ */
+media_type: string, size: number, sha256: string, };
+
+export type ConsentRecorded = { event_id: string, };

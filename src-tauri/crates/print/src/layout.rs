@@ -7,8 +7,8 @@
 //! whole on one page by drawing, looking and rolling back (`keep`).
 
 use printpdf::{
-    Color, FontId, Greyscale, Line, LinePoint, Op, PaintMode, PdfFontHandle, Point, Pt, Rect,
-    TextItem, TextMatrix, WindingOrder,
+    Color, FontId, Greyscale, Line, LineCapStyle, LineJoinStyle, LinePoint, Op, PaintMode,
+    PdfFontHandle, Point, Pt, Rect, TextItem, TextMatrix, WindingOrder,
 };
 
 use crate::PrintError;
@@ -521,6 +521,57 @@ impl Sheet {
         name_run.push(name, Weight::Regular, small);
         self.draw_line(&name_run, LEFT + 230.0, baseline, small);
         self.y -= line_height(small) + 8.0;
+    }
+
+    /// A thin frame around a box with its lower-left corner at (`x`, `y`), at a fixed place on
+    /// the current page.
+    pub(crate) fn outline(&mut self, x: f32, y: f32, width: f32, height: f32, thickness: f32) {
+        self.ops()
+            .push(Op::SetOutlineThickness { pt: Pt(thickness) });
+        self.stroke_rect(x, y, width, height);
+    }
+
+    /// A pen stroke through `points` (page coordinates) on the current page, `thickness` points
+    /// wide with round ends and joins; a stroke of one point is a dot of that width. The round
+    /// style is set inside a saved graphics state, so nothing drawn after it changes.
+    pub(crate) fn pen_stroke(&mut self, points: &[(f32, f32)], thickness: f32) {
+        let ops = self.ops();
+        match points {
+            [] => {}
+            [(x, y)] => {
+                let half = thickness / 2.0;
+                ops.push(rect(
+                    x - half,
+                    y - half,
+                    thickness,
+                    thickness,
+                    PaintMode::Fill,
+                ));
+            }
+            _ => {
+                ops.push(Op::SaveGraphicsState);
+                ops.push(Op::SetOutlineThickness { pt: Pt(thickness) });
+                ops.push(Op::SetLineCapStyle {
+                    cap: LineCapStyle::Round,
+                });
+                ops.push(Op::SetLineJoinStyle {
+                    join: LineJoinStyle::Round,
+                });
+                ops.push(Op::DrawLine {
+                    line: Line {
+                        points: points
+                            .iter()
+                            .map(|&(x, y)| LinePoint {
+                                p: Point { x: Pt(x), y: Pt(y) },
+                                bezier: false,
+                            })
+                            .collect(),
+                        is_closed: false,
+                    },
+                });
+                ops.push(Op::RestoreGraphicsState);
+            }
+        }
     }
 
     /// Draws `modules` (a square of dark/light cells, `width` to a row), each `cell` points

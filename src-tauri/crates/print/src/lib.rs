@@ -1,7 +1,10 @@
-//! Branch Desk's printed documents: the privacy policy, the consent form and the loan offer, as
-//! PDFs that print the same on every desk and can be checked later.
+//! Branch Desk's printed documents, as PDFs that print the same on every desk and can be checked
+//! later: the privacy policy, the two consent forms (the privacy policy's purposes and
+//! credit-bureau reports, [`ConsentForm`]), the loan offer ([`Offer`]) and the receipt for a
+//! consent given or withdrawn ([`Receipt`]). A signature drawn on screen is also made into a PNG
+//! here ([`signature_png`]), from its strokes.
 //!
-//! - [`layout`](crate::layout) is a small layout layer over printpdf (measured line breaking,
+//! - `layout` is a small layout layer over printpdf (measured line breaking,
 //!   pagination, headings, lists, tables with repeated headers, page numbers) on A4;
 //! - the fonts (DejaVu Sans, regular and bold) are compiled in and embedded as subsets with a
 //!   ToUnicode map, so `pdftotext` gives back the exact Russian and Kazakh text;
@@ -28,7 +31,9 @@ mod party;
 mod pdf;
 mod policy;
 mod qr;
+mod receipt;
 mod seal;
+mod signature;
 
 use domain::policy::PolicyVersion;
 use serde::Serialize;
@@ -37,7 +42,9 @@ pub use company::{COMPANY, Company};
 pub use consent::ConsentForm;
 pub use offer::Offer;
 pub use party::ClientData;
+pub use receipt::{LineState, Receipt, ReceiptEvidence, ReceiptLine};
 pub use seal::{Kind, Seal, issued_text, signing_message};
+pub use signature::signature_png;
 
 /// Why a document could not be printed. Nothing is stored when printing fails.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -48,7 +55,8 @@ pub enum PrintError {
     /// A single table row or seal is larger than a page or a QR code can hold.
     #[error("a part of the document is too long to print")]
     TooLong,
-    /// A consent form or an offer must be issued with a seal; only the policy has reference copies.
+    /// A consent form, an offer or a receipt must be issued with a seal; only the policy has
+    /// reference copies.
     #[error("this document can only be printed as an issued, signed document")]
     Unsealed,
     /// The compiled-in fonts could not be read (a broken build).
@@ -82,19 +90,23 @@ impl Content {
 pub enum Document<'a> {
     /// A version of the privacy policy.
     Policy(&'a PolicyVersion),
-    /// A client's consent form.
+    /// A client's consent form: [`Kind::Consent`] for the privacy policy's purposes,
+    /// [`Kind::BureauConsent`] for credit-bureau reports (by the form's scope).
     Consent(&'a ConsentForm),
     /// A loan offer.
     Offer(&'a Offer),
+    /// The receipt for a consent given or withdrawn.
+    Receipt(&'a Receipt),
 }
 
 impl Document<'_> {
-    /// Which of the three documents this is.
+    /// Which document this is (a consent form's kind follows its scope).
     pub fn kind(&self) -> Kind {
         match self {
             Document::Policy(_) => Kind::Policy,
-            Document::Consent(_) => Kind::Consent,
+            Document::Consent(f) => consent::kind(f),
             Document::Offer(_) => Kind::Offer,
+            Document::Receipt(_) => Kind::Receipt,
         }
     }
 
@@ -104,6 +116,7 @@ impl Document<'_> {
             Document::Policy(p) => policy::content(p),
             Document::Consent(f) => consent::content(f),
             Document::Offer(o) => offer::content(o),
+            Document::Receipt(r) => receipt::content(r),
         }
     }
 
@@ -114,6 +127,7 @@ impl Document<'_> {
             (Document::Policy(p), seal) => policy::render(p, seal),
             (Document::Consent(f), Some(seal)) => consent::render(f, seal),
             (Document::Offer(o), Some(seal)) => offer::render(o, seal),
+            (Document::Receipt(r), Some(seal)) => receipt::render(r, seal),
             (_, None) => Err(PrintError::Unsealed),
         }
     }

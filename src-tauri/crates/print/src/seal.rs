@@ -10,33 +10,50 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 
-/// The three documents a desk issues.
+/// The documents a desk issues. The kind is part of what the desk signs ([`signing_message`]), so
+/// a signature made for one kind never verifies as another's.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     /// The privacy policy.
     Policy,
-    /// The consent form.
+    /// The consent form for the privacy policy's purposes.
     Consent,
     /// The loan offer.
     Offer,
+    /// The consent form for credit-bureau reports (a [`ConsentForm`](crate::ConsentForm) of the
+    /// credit-bureau scope).
+    #[serde(rename = "bureau-consent")]
+    BureauConsent,
+    /// The receipt for a consent given or withdrawn ([`Receipt`](crate::Receipt)).
+    Receipt,
 }
 
 impl Kind {
-    /// The kind's name as printed and stored: `policy`, `consent` or `offer`.
+    /// Every kind, in the order they were added.
+    const ALL: [Kind; 5] = [
+        Kind::Policy,
+        Kind::Consent,
+        Kind::Offer,
+        Kind::BureauConsent,
+        Kind::Receipt,
+    ];
+
+    /// The kind's name as printed, signed and stored: `policy`, `consent`, `offer`,
+    /// `bureau-consent` or `receipt` (serde uses the same names).
     pub fn as_str(self) -> &'static str {
         match self {
             Kind::Policy => "policy",
             Kind::Consent => "consent",
             Kind::Offer => "offer",
+            Kind::BureauConsent => "bureau-consent",
+            Kind::Receipt => "receipt",
         }
     }
 
     /// The kind named `text` (as [`Kind::as_str`] gives it), if any.
     pub fn parse(text: &str) -> Option<Kind> {
-        [Kind::Policy, Kind::Consent, Kind::Offer]
-            .into_iter()
-            .find(|k| k.as_str() == text)
+        Kind::ALL.into_iter().find(|k| k.as_str() == text)
     }
 }
 
@@ -117,9 +134,19 @@ mod tests {
 
     #[test]
     fn kinds_round_trip_through_their_names() {
-        for k in [Kind::Policy, Kind::Consent, Kind::Offer] {
-            assert_eq!(Kind::parse(k.as_str()), Some(k));
+        for k in Kind::ALL {
+            assert_eq!(
+                Kind::parse(k.as_str()),
+                Some(k),
+                "{k:?} parses from its name"
+            );
+            assert_eq!(
+                serde_json::to_value(k).unwrap(),
+                serde_json::Value::from(k.as_str()),
+                "{k:?} serialises as the name it is stored and signed under"
+            );
         }
-        assert_eq!(Kind::parse("receipt"), None);
+        assert_eq!(Kind::parse("bureau_consent"), None);
+        assert_eq!(Kind::parse("credit-bureau"), None);
     }
 }

@@ -1,7 +1,8 @@
 //! The printed documents checked the way a reader meets them: rendered to real PDF files and read
 //! back with poppler (`pdftotext`, `pdffonts`, `pdfinfo`, `pdftoppm`), `qpdf --check` and `zbarimg`
 //! for the QR code (scanned from pages rendered at 80 and 150 dpi, as a cheap scanner would).
-//! First pages are kept as PNGs under `artifacts/print/`.
+//! First pages are kept as PNGs under `artifacts/print/`. Every kind of document is here: the
+//! policy, the privacy and credit-bureau consent forms, the offer and the consent receipt.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -10,10 +11,15 @@ use std::process::Command;
 use chrono::DateTime;
 use chrono::{NaiveDate, TimeZone, Utc};
 use domain::Money;
+use domain::consent::{Action, Method as Taken, Scope};
+use domain::evidence::{DrawnSignature, Point};
 use domain::policy::PolicyVersion;
 use domain::schedule::{self, Method, Terms};
 use ed25519_dalek::{Signer, SigningKey, Verifier};
-use print::{COMPANY, ClientData, ConsentForm, Document, Offer, PrintError, Seal};
+use print::{
+    COMPANY, ClientData, ConsentForm, Document, Kind, LineState, Offer, PrintError, Receipt,
+    ReceiptEvidence, ReceiptLine, Seal,
+};
 
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
@@ -21,6 +27,143 @@ fn date(y: i32, m: u32, d: u32) -> NaiveDate {
 
 fn policy() -> &'static PolicyVersion {
     &domain::policy::shipped()[0]
+}
+
+/// The shipped credit-bureau terms, version 1.
+fn bureau() -> &'static PolicyVersion {
+    &domain::policy::shipped_in(Scope::CreditBureau)[0]
+}
+
+/// A signature as a client draws it on the desk's 600 × 200 pad: a zigzag of a name, an underline,
+/// and a dot (a stroke of one point).
+fn drawn() -> DrawnSignature {
+    let name: Vec<Point> = (0..24u16)
+        .map(|i| {
+            let y = if i % 2 == 0 { 150 - i * 2 } else { 60 + i * 3 };
+            Point(60 + i * 18, y, u32::from(i) * 35)
+        })
+        .collect();
+    let underline = vec![
+        Point(50, 175, 1200),
+        Point(300, 170, 1350),
+        Point(520, 178, 1500),
+    ];
+    let dot = vec![Point(540, 60, 1800)];
+    let sig = DrawnSignature {
+        width: 600,
+        height: 200,
+        strokes: vec![name, underline, dot],
+    };
+    sig.check()
+        .expect("the test signature passes the desk's check");
+    sig
+}
+
+/// A receipt for the privacy policy: a grant (advertising refused) or a withdrawal of advertising,
+/// signed on screen with `signature` (its strokes and image kept as evidence) or, without one, on
+/// paper (its scan kept).
+fn receipt(action: Action, signature: Option<DrawnSignature>, at: DateTime<Utc>) -> Receipt {
+    let p = policy();
+    let last = match action {
+        Action::Grant => LineState::Refused,
+        Action::Withdraw => LineState::Withdrawn,
+    };
+    let states = [LineState::Given, LineState::Given, LineState::Given, last];
+    let scan = ReceiptEvidence {
+        kind: "scan".into(),
+        sha256: domain::policy::sha256_hex(b"the signed form, scanned"),
+        size: 245_760,
+    };
+    let evidence = match &signature {
+        None => vec![scan],
+        Some(_) => Vec::new(),
+    };
+    let evidence = signature
+        .iter()
+        .flat_map(|sig| {
+            let strokes = sig.canonical_json();
+            let png = print::signature_png(sig);
+            [
+                ReceiptEvidence {
+                    kind: "signature-strokes".into(),
+                    sha256: domain::policy::sha256_hex(&strokes),
+                    size: strokes.len() as u64,
+                },
+                ReceiptEvidence {
+                    kind: "signature-image".into(),
+                    sha256: domain::policy::sha256_hex(&png),
+                    size: png.len() as u64,
+                },
+            ]
+        })
+        .chain(evidence)
+        .collect();
+    Receipt {
+        client: client(),
+        scope: Scope::Privacy,
+        event_id: "e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7".into(),
+        action,
+        at,
+        method: if signature.is_some() {
+            Taken::Screen
+        } else {
+            Taken::Paper
+        },
+        officer: "Сейтқали Айгерім Болатқызы".into(),
+        policy_version: p.version,
+        policy_effective: p.effective,
+        policy_sha256: p.sha256.clone(),
+        purposes: p
+            .purposes
+            .iter()
+            .zip(states)
+            .map(|(p, state)| ReceiptLine {
+                code: p.code.clone(),
+                title_ru: p.title_in("ru").to_owned(),
+                title_kk: p.title_in("kk").to_owned(),
+                required: p.required,
+                state,
+            })
+            .collect(),
+        evidence,
+        note: None,
+        signature,
+    }
+}
+
+/// A withdrawal of the credit-bureau consent by telephone: no files, the officer's note.
+fn bureau_withdrawal(at: DateTime<Utc>) -> Receipt {
+    let p = bureau();
+    Receipt {
+        client: client(),
+        scope: Scope::CreditBureau,
+        event_id: "b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0".into(),
+        action: Action::Withdraw,
+        at,
+        method: Taken::Phone,
+        officer: "Сейтқали Айгерім Болатқызы".into(),
+        policy_version: p.version,
+        policy_effective: p.effective,
+        policy_sha256: p.sha256.clone(),
+        purposes: p
+            .purposes
+            .iter()
+            .map(|p| ReceiptLine {
+                code: p.code.clone(),
+                title_ru: p.title_in("ru").to_owned(),
+                title_kk: p.title_in("kk").to_owned(),
+                required: p.required,
+                state: LineState::Withdrawn,
+            })
+            .collect(),
+        evidence: Vec::new(),
+        note: Some(
+            "Клиент позвонил с номера из анкеты; личность подтверждена по ИИН и дате рождения. \
+             Займов у клиента нет."
+                .into(),
+        ),
+        signature: None,
+    }
 }
 
 fn client() -> ClientData {
@@ -594,6 +737,29 @@ fn text_the_fonts_cannot_draw_is_refused_not_printed_as_boxes() {
         Err(PrintError::Unsealed),
         "only the policy has unsigned reference copies"
     );
+    let mut r = receipt(Action::Withdraw, None, usual_time());
+    assert_eq!(
+        Document::Receipt(&r).render(None),
+        Err(PrintError::Unsealed),
+        "a receipt is always issued signed"
+    );
+    r.note = Some("Клиент сказал: 中".into());
+    let doc = Document::Receipt(&r);
+    let s = seal(&doc, "e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1", &desk_key());
+    assert_eq!(
+        doc.render(Some(&s)).err(),
+        Some(PrintError::Unprintable('中')),
+        "the officer's note is checked like every other printed text"
+    );
+    let mut r = receipt(Action::Grant, None, usual_time());
+    r.purposes[0].title_kk = "Микрокредит 가".into();
+    let doc = Document::Receipt(&r);
+    let s = seal(&doc, "e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2", &desk_key());
+    assert_eq!(
+        doc.render(Some(&s)).err(),
+        Some(PrintError::Unprintable('가')),
+        "a purpose's title is checked too"
+    );
 }
 
 #[test]
@@ -622,7 +788,8 @@ fn the_renderer_output_is_pinned_so_a_change_to_printed_bytes_is_deliberate() {
     );
 }
 
-/// One of each document as a desk issues it (the policy also as an unsigned reference copy),
+/// One of each document as a desk issues it (the policy also as an unsigned reference copy; a
+/// receipt both for a grant signed on screen and for a credit-bureau withdrawal by telephone),
 /// sealed at `issued_at`, written under `artifacts/print/` with `tag` in the name.
 fn every_kind(tag: &str, issued_at: DateTime<Utc>) -> Vec<(&'static str, PathBuf)> {
     let dir = artifacts();
@@ -647,6 +814,27 @@ fn every_kind(tag: &str, issued_at: DateTime<Utc>) -> Vec<(&'static str, PathBuf
     let doc = Document::Offer(&o);
     let s = seal_at(&doc, "0ffe40ffe40ffe40ffe40ffe40ffe40f", &key, issued_at);
     out.push(("offer", doc.render(Some(&s)).unwrap()));
+    let form = ConsentForm::new(
+        client(),
+        bureau(),
+        "Сейтқали Айгерім Болатқызы",
+        issued_at
+            .with_timezone(&chrono_tz::Asia::Almaty)
+            .date_naive(),
+    );
+    let doc = Document::Consent(&form);
+    let s = seal_at(&doc, "b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1", &key, issued_at);
+    out.push(("bureau-consent", doc.render(Some(&s)).unwrap()));
+    // The events a moment before their receipts are issued.
+    let at = issued_at - chrono::Duration::minutes(2);
+    let r = receipt(Action::Grant, Some(drawn()), at);
+    let doc = Document::Receipt(&r);
+    let s = seal_at(&doc, "7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e", &key, issued_at);
+    out.push(("receipt", doc.render(Some(&s)).unwrap()));
+    let r = bureau_withdrawal(at);
+    let doc = Document::Receipt(&r);
+    let s = seal_at(&doc, "7b7b7b7b7b7b7b7b7b7b7b7b7b7b7b7b", &key, issued_at);
+    out.push(("receipt-bureau-phone", doc.render(Some(&s)).unwrap()));
     out.into_iter()
         .map(|(name, pdf)| (name, write(&dir, &format!("{tag}-{name}.pdf"), &pdf)))
         .collect()
@@ -736,9 +924,9 @@ fn no_document_prints_a_command_that_does_not_exist() {
     }
 }
 
-/// The consent form's labels that must be on one page with its signatures.
-fn purposes_ru() -> Vec<String> {
-    policy()
+/// The consent form's labels that must be on one page with its signatures: its terms' purposes.
+fn purposes_ru(policy: &PolicyVersion) -> Vec<String> {
+    policy
         .purposes
         .iter()
         .map(|p| p.title_in("ru").to_owned())
@@ -792,12 +980,17 @@ fn assert_kept_together(name: &str, path: &Path) {
             );
         }
     }
-    if name.starts_with("consent") {
+    if name.starts_with("consent") || name.starts_with("bureau-consent") {
         let mut labels = vec![
             "Цели обработки / Өңдеу мақсаттары".to_owned(),
             "Принял сотрудник МФО / МҰҰ қызметкері қабылдады".to_owned(),
         ];
-        labels.extend(purposes_ru());
+        let terms = if name.starts_with("bureau") {
+            bureau()
+        } else {
+            policy()
+        };
+        labels.extend(purposes_ru(terms));
         for label in &labels {
             assert!(
                 last.contains(label.as_str()),
@@ -810,6 +1003,18 @@ fn assert_kept_together(name: &str, path: &Path) {
             2,
             "{name}: both signature lines are on the last page:\n{last}"
         );
+    }
+    if name.starts_with("receipt") {
+        for label in [
+            "Как отозвать согласие / Келісімді қалай кері қайтаруға болады",
+            "info@sinvest.kz",
+        ] {
+            assert!(
+                last.contains(label),
+                "{name}: the whole \"how to withdraw\" block is on the last page, with the \
+                 check block; it lacks {label:?}:\n{last}"
+            );
+        }
     }
 }
 
@@ -839,21 +1044,39 @@ fn closing_blocks_stay_whole_and_no_page_is_left_with_a_fragment() {
             );
             assert_kept_together(&name, &path);
         }
-        let form = ConsentForm::new(
-            c,
-            policy(),
-            "Сейтқали Айгерім Болатқызы",
-            date(2026, 11, 26),
-        );
-        let doc = Document::Consent(&form);
-        let s = seal(&doc, "c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1", &desk_key());
-        let name = format!("consent{tag}");
-        let path = write(
-            &dir,
-            &format!("keep-{name}.pdf"),
-            &doc.render(Some(&s)).unwrap(),
-        );
-        assert_kept_together(&name, &path);
+        for (kind, terms) in [("consent", policy()), ("bureau-consent", bureau())] {
+            let form = ConsentForm::new(
+                c.clone(),
+                terms,
+                "Сейтқали Айгерім Болатқызы",
+                date(2026, 11, 26),
+            );
+            let doc = Document::Consent(&form);
+            let s = seal(&doc, "c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1", &desk_key());
+            let name = format!("{kind}{tag}");
+            let path = write(
+                &dir,
+                &format!("keep-{name}.pdf"),
+                &doc.render(Some(&s)).unwrap(),
+            );
+            assert_kept_together(&name, &path);
+        }
+        let mut signed = receipt(Action::Grant, Some(drawn()), usual_time());
+        signed.client = c.clone();
+        signed.note = Some("Клиент попросил копию квитанции на электронную почту.".into());
+        let mut phoned = bureau_withdrawal(usual_time());
+        phoned.client = c;
+        for (kind, r) in [("receipt", signed), ("receipt-bureau-phone", phoned)] {
+            let doc = Document::Receipt(&r);
+            let s = seal(&doc, "7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e", &desk_key());
+            let name = format!("{kind}{tag}");
+            let path = write(
+                &dir,
+                &format!("keep-{name}.pdf"),
+                &doc.render(Some(&s)).unwrap(),
+            );
+            assert_kept_together(&name, &path);
+        }
     }
 }
 
@@ -915,6 +1138,12 @@ fn every_date_and_time_on_paper_is_in_almaty_time() {
                 "{name}: the issue time prints as {almaty:?} (header, check block):\n{text}"
             );
         }
+        if name.starts_with("receipt") {
+            assert!(
+                text.contains("26.11.2026 01:28"),
+                "{name}: the event's time (20:28 UTC on the 25th) prints in Almaty time:\n{text}"
+            );
+        }
         let info = run("pdfinfo", &["-isodates", path.to_str().unwrap()]);
         assert!(
             info.contains("2026-11-26T01:30:00+05"),
@@ -966,4 +1195,488 @@ fn the_kazakh_term_for_the_effective_rate_is_sjtm_and_no_other() {
         seen >= 2,
         "the offer names СЖТМ beside ГЭСВ in its terms and in its note: {seen}"
     );
+}
+
+#[test]
+fn the_privacy_consent_form_prints_as_before_the_credit_bureau_form_existed() {
+    // Desks have signed privacy consent forms' content hashes, and verification re-renders the
+    // bytes: adding the credit-bureau scope must change neither for a privacy form. Pinned before
+    // `scope` was added to `ConsentForm`.
+    let form = ConsentForm::new(
+        client(),
+        policy(),
+        "Сейтқали Айгерім Болатқызы",
+        date(2026, 11, 26),
+    );
+    assert_eq!(
+        form.scope,
+        Scope::Privacy,
+        "the form takes the policy's scope"
+    );
+    let doc = Document::Consent(&form);
+    assert_eq!(doc.kind(), Kind::Consent);
+    let content = doc.content().unwrap();
+    assert!(
+        content.json.starts_with(r#"{"kind":"consent","client":"#)
+            && !content.json.contains("scope"),
+        "a privacy form's content has no scope key: {}",
+        content.json
+    );
+    assert_eq!(
+        content.sha256, "6f7707a7f19de9da9b99ceca923293ab8641e733f63745261442f0aa09cade8b",
+        "the privacy consent form's canonical content changed"
+    );
+    let back: ConsentForm = serde_json::from_str(&content.json).unwrap();
+    assert_eq!(
+        back, form,
+        "content without a scope reads back as a privacy form"
+    );
+    let s = seal(&doc, "c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0", &desk_key());
+    assert_eq!(
+        domain::policy::sha256_hex(&doc.render(Some(&s)).unwrap()),
+        "8406c75e87fd67977e9176bb70f257afe136ec9e8cb04807ad9adebbdb5504e7",
+        "the privacy consent form's printed bytes changed"
+    );
+}
+
+#[test]
+fn the_credit_bureau_form_cites_law_573_ii_names_its_terms_and_lists_both_purposes() {
+    let dir = artifacts();
+    let key = desk_key();
+    let terms = bureau();
+    let form = ConsentForm::new(
+        client(),
+        terms,
+        "Сейтқали Айгерім Болатқызы",
+        date(2026, 11, 26),
+    );
+    assert_eq!(form.scope, Scope::CreditBureau);
+    let doc = Document::Consent(&form);
+    assert_eq!(
+        doc.kind(),
+        Kind::BureauConsent,
+        "a credit-bureau form is its own kind"
+    );
+    let content = doc.content().unwrap();
+    assert!(
+        content.json.starts_with(r#"{"kind":"bureau-consent","#)
+            && content.json.contains(r#""scope":"credit-bureau""#),
+        "the content is tagged bureau-consent and names its scope: {}",
+        content.json
+    );
+    let back: ConsentForm = serde_json::from_str(&content.json).unwrap();
+    assert_eq!(back, form, "the content reads back as the same form");
+
+    let s = seal(&doc, "b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1", &key);
+    let path = write(&dir, "bureau-consent.pdf", &doc.render(Some(&s)).unwrap());
+    check_fonts_and_structure(&path);
+    assert_inside_margins(&path);
+    render_page(&path, 1, &dir.join("bureau-consent-page-1"));
+    let text = flat(&text_of(&path));
+    let effective = domain::date::format_date(terms.effective);
+    let mut needles =
+        vec![
+        "Согласие на предоставление и получение сведений в кредитных бюро".to_owned(),
+        "Кредиттік бюроларға мәліметтер беруге және алуға келісім".to_owned(),
+        "Әбдіқадыров Нұрлан Ғалымұлы".to_owned(),
+        "от 6 июля 2004 года № 573-II «О кредитных бюро и формировании кредитных историй в \
+         Республике Казахстан»"
+            .to_owned(),
+        format!("(версия {}, действует с {effective}, SHA-256: {})", terms.version, terms.sha256),
+        "Мен, Әбдіқадыров Нұрлан Ғалымұлы, ЖСН 850315300123".to_owned(),
+        "2004 жылғы 6 шілдедегі № 573-II «Кредиттік бюролар және кредиттік тарихты қалыптастыру \
+         туралы» Заңына"
+            .to_owned(),
+        format!(
+            "(нұсқа {}, {effective} бастап қолданылады, SHA-256: {})",
+            terms.version, terms.sha256
+        ),
+    ];
+    for p in &terms.purposes {
+        needles.push(format!(
+            "{} / {} (обязательно",
+            p.title_in("ru"),
+            p.title_in("kk")
+        ));
+    }
+    needles.push("Принял сотрудник МФО".to_owned());
+    let needles: Vec<&str> = needles.iter().map(String::as_str).collect();
+    in_order(&text, &needles);
+    for wrong in [
+        "94-V",
+        "оформляется отдельно",
+        "Политики конфиденциальности",
+    ] {
+        assert!(
+            !text.contains(wrong),
+            "the credit-bureau form is not the privacy form: it must not say {wrong:?}"
+        );
+    }
+    assert_kept_together("bureau-consent", &path);
+
+    // The seal names the kind, and the desk's signature verifies only for it.
+    let payload = custom_info(&path, "BranchDeskSeal");
+    let parts: Vec<&str> = payload.split('|').collect();
+    assert_eq!(&parts[..3], &["BD1", "bureau-consent", s.id.as_str()]);
+    assert_eq!(
+        parts[4], content.sha256,
+        "the seal carries the content's hash"
+    );
+    let sig = ed25519_dalek::Signature::from_slice(&hex::decode(parts[6]).unwrap()).unwrap();
+    let vk = key.verifying_key();
+    let message = |kind| print::signing_message(kind, &s.id, s.issued_at, &content.sha256);
+    assert!(vk.verify(&message(Kind::BureauConsent), &sig).is_ok());
+    assert!(
+        vk.verify(&message(Kind::Consent), &sig).is_err(),
+        "a credit-bureau consent's signature must not verify as a privacy consent's"
+    );
+}
+
+/// Each purpose's title (Russian, Kazakh), whether it is required, and its state, in reading order.
+fn purpose_rows(r: &Receipt) -> Vec<String> {
+    r.purposes
+        .iter()
+        .flat_map(|p| {
+            let required = if p.required {
+                "обязательно / міндетті"
+            } else {
+                "по желанию / қалауы бойынша"
+            };
+            let state = match p.state {
+                LineState::Given => "Дано / Берілді",
+                LineState::Refused => "Не дано / Берілмеді",
+                LineState::Withdrawn => "Отозвано / Кері қайтарылды",
+            };
+            [
+                p.title_ru.clone(),
+                p.title_kk.clone(),
+                required.to_owned(),
+                state.to_owned(),
+            ]
+        })
+        .collect()
+}
+
+fn receipt_pdf(r: &Receipt, id: &str, file: &str) -> PathBuf {
+    let doc = Document::Receipt(r);
+    let s = seal(&doc, id, &desk_key());
+    let path = write(&artifacts(), file, &doc.render(Some(&s)).unwrap());
+    check_fonts_and_structure(&path);
+    assert_inside_margins(&path);
+    path
+}
+
+#[test]
+fn the_receipt_shows_the_event_each_purposes_state_the_evidence_and_how_to_withdraw() {
+    let at = Utc.with_ymd_and_hms(2026, 11, 26, 4, 28, 0).unwrap();
+    let granted = receipt(Action::Grant, Some(drawn()), at);
+    let withdrawn = receipt(Action::Withdraw, None, at);
+    let phoned = bureau_withdrawal(at);
+    for (r, id, file) in [
+        (
+            &granted,
+            "7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e",
+            "receipt-grant-screen.pdf",
+        ),
+        (
+            &withdrawn,
+            "7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d",
+            "receipt-withdraw-paper.pdf",
+        ),
+        (
+            &phoned,
+            "7b7b7b7b7b7b7b7b7b7b7b7b7b7b7b7b",
+            "receipt-bureau-phone.pdf",
+        ),
+    ] {
+        let doc = Document::Receipt(r);
+        assert_eq!(doc.kind(), Kind::Receipt);
+        let content = doc.content().unwrap();
+        assert!(
+            content.json.starts_with(r#"{"kind":"receipt","#),
+            "{file}: the content is tagged receipt: {}",
+            content.json
+        );
+        let back: Receipt = serde_json::from_str(&content.json).unwrap();
+        assert_eq!(
+            &back, r,
+            "{file}: the embedded content reads back as the receipt"
+        );
+
+        let path = receipt_pdf(r, id, file);
+        let text = flat(&text_of(&path));
+        let (title_ru, title_kk, terms, subject) = match r.scope {
+            Scope::Privacy => (
+                "Квитанция о согласии на обработку персональных данных",
+                "Дербес деректерді өңдеуге келісім туралы түбіртек",
+                "Политика конфиденциальности / Құпиялылық саясаты",
+                "Субъект персональных данных",
+            ),
+            Scope::CreditBureau => (
+                "Квитанция о согласии (кредитные бюро)",
+                "Келісім туралы түбіртек (кредиттік бюролар)",
+                "Условия предоставления и получения сведений в кредитных бюро",
+                "Субъект кредитной истории",
+            ),
+        };
+        let happened = match r.action {
+            Action::Grant => "Согласие дано / Келісім берілді",
+            Action::Withdraw => "Согласие отозвано / Келісім кері қайтарылды",
+        };
+        let method = match r.method {
+            Taken::Screen => "подпись на экране / экрандағы қолтаңба",
+            Taken::Paper => "подписанная бумажная форма (скан)",
+            Taken::Phone => "по телефону, со слов клиента",
+            Taken::PaperAndScreen => "подписанная бумажная форма (скан) и подпись на экране",
+        };
+        let mut needles: Vec<String> = [
+            title_ru,
+            title_kk,
+            subject,
+            "Әбдіқадыров Нұрлан Ғалымұлы",
+            "850315300123",
+            happened,
+            "26.11.2026 09:28",
+            method,
+            "Сейтқали Айгерім Болатқызы",
+            r.event_id.as_str(),
+            terms,
+            r.policy_sha256.as_str(),
+        ]
+        .map(str::to_owned)
+        .to_vec();
+        needles.extend(purpose_rows(r));
+        needles.push("Доказательства / Дәлелдер".to_owned());
+        needles.extend(r.evidence.iter().map(|e| e.sha256.clone()));
+        if r.signature.is_some() {
+            needles.push("Подпись клиента на экране / Клиенттің экрандағы қолтаңбасы".to_owned());
+        }
+        if let Some(note) = &r.note {
+            needles.push(flat(note));
+        }
+        needles.extend(
+            [
+                "Как отозвать согласие / Келісімді қалай кері қайтаруға болады",
+                "лично в любом отделении МФО или сообщением на электронную почту info@sinvest.kz",
+                "Согласие на обязательные цели нельзя отозвать, пока у вас есть непогашенный \
+                 микрокредит (до полного исполнения обязательств по договору)",
+                "info@sinvest.kz электрондық поштасына",
+                "Проверка подлинности",
+                "receipt",
+            ]
+            .map(str::to_owned),
+        );
+        let needles: Vec<&str> = needles.iter().map(String::as_str).collect();
+        in_order(&text, &needles);
+        if r.signature.is_none() {
+            assert!(
+                !text.contains("Подпись клиента на экране"),
+                "{file}: no signature was drawn, so none is printed"
+            );
+        }
+        if r.evidence.is_empty() {
+            assert!(
+                text.contains("Файлов нет"),
+                "{file}: a receipt without files says so"
+            );
+        }
+        assert_kept_together(&format!("receipt {file}"), &path);
+    }
+}
+
+#[test]
+fn a_receipt_renders_to_the_same_bytes_every_time() {
+    for r in [
+        receipt(Action::Grant, Some(drawn()), usual_time()),
+        bureau_withdrawal(usual_time()),
+    ] {
+        let doc = Document::Receipt(&r);
+        let s = seal(&doc, "7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e", &desk_key());
+        let first = doc.render(Some(&s)).unwrap();
+        Document::Policy(policy()).render(None).unwrap();
+        let second = doc.render(Some(&s)).unwrap();
+        assert!(
+            first == second,
+            "the same receipt and seal give the same bytes (a verifier re-renders and compares)"
+        );
+    }
+    let signed = receipt(Action::Grant, Some(drawn()), usual_time());
+    let mut moved = signed.clone();
+    if let Some(sig) = &mut moved.signature {
+        sig.strokes[0][0].1 += 1;
+    }
+    let render = |r: &Receipt| {
+        let doc = Document::Receipt(r);
+        let s = seal(&doc, "7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e", &desk_key());
+        doc.render(Some(&s)).unwrap()
+    };
+    assert!(
+        render(&signed) != render(&moved),
+        "the signature's strokes are part of what the receipt says"
+    );
+}
+
+/// Page `page` of `pdf` rendered at 72 dpi (one pixel a point) as 8-bit grey: width, height,
+/// pixels.
+fn grey_page(pdf: &Path, page: u32) -> (usize, usize, Vec<u8>) {
+    let dir = tempfile::tempdir().unwrap();
+    let stem = dir.path().join("page");
+    let n = page.to_string();
+    let args = [
+        "-gray",
+        "-r",
+        "72",
+        "-f",
+        &n,
+        "-l",
+        &n,
+        "-singlefile",
+        pdf.to_str().unwrap(),
+        stem.to_str().unwrap(),
+    ];
+    run("pdftoppm", &args);
+    let bytes = std::fs::read(stem.with_extension("pgm")).unwrap();
+    // P5 <width> <height> 255, each followed by one whitespace byte, then the pixels.
+    let mut fields = Vec::new();
+    let mut at = 0;
+    while fields.len() < 4 {
+        while bytes[at].is_ascii_whitespace() {
+            at += 1;
+        }
+        let start = at;
+        while !bytes[at].is_ascii_whitespace() {
+            at += 1;
+        }
+        fields.push(String::from_utf8_lossy(&bytes[start..at]).into_owned());
+    }
+    assert_eq!(fields[0], "P5", "pdftoppm -gray writes a binary PGM");
+    let (w, h): (usize, usize) = (fields[1].parse().unwrap(), fields[2].parse().unwrap());
+    let pixels = bytes[at + 1..].to_vec();
+    assert_eq!(pixels.len(), w * h);
+    (w, h, pixels)
+}
+
+/// Where the word `word` right after `before` is on page `page`: (xMin, yMin, xMax, yMax) in points.
+fn word_box(pdf: &Path, page: u32, before: &str, word: &str) -> Option<(f32, f32, f32, f32)> {
+    let n = page.to_string();
+    let html = run(
+        "pdftotext",
+        &["-bbox", "-f", &n, "-l", &n, pdf.to_str().unwrap(), "-"],
+    );
+    let num = |s: &str, key: &str| -> f32 {
+        let at = s.find(&format!("{key}=\"")).unwrap() + key.len() + 2;
+        s[at..].split('"').next().unwrap().parse().unwrap()
+    };
+    let words: Vec<&str> = html
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with("<word "))
+        .collect();
+    let text = |l: &str| {
+        l.split('>')
+            .nth(1)
+            .unwrap_or("")
+            .split('<')
+            .next()
+            .unwrap_or("")
+            .to_owned()
+    };
+    words.windows(2).find_map(|pair| {
+        (text(pair[0]) == before && text(pair[1]) == word).then(|| {
+            let l = pair[1];
+            (
+                num(l, "xMin"),
+                num(l, "yMin"),
+                num(l, "xMax"),
+                num(l, "yMax"),
+            )
+        })
+    })
+}
+
+#[test]
+fn the_signature_drawn_on_screen_is_printed_in_its_box_under_its_heading() {
+    let r = receipt(Action::Grant, Some(drawn()), usual_time());
+    let path = receipt_pdf(
+        &r,
+        "7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e",
+        "receipt-signature.pdf",
+    );
+    let (page, heading) = (1..=page_count(&path))
+        .find_map(|p| word_box(&path, p, "Подпись", "клиента").map(|b| (p, b)))
+        .expect("the receipt has the signature's heading");
+    let (w, h, pixels) = grey_page(&path, page);
+    render_at(&path, page, &artifacts().join("receipt-signature"), 100);
+    let dark = |x0: f32, x1: f32, y0: f32, y1: f32| {
+        let (x0, x1) = (x0.max(0.0) as usize, (x1 as usize).min(w));
+        let (y0, y1) = (y0.max(0.0) as usize, (y1 as usize).min(h));
+        (y0..y1)
+            .flat_map(|y| (x0..x1).map(move |x| (x, y)))
+            .filter(|&(x, y)| pixels[y * w + x] < 128)
+            .count()
+    };
+    // The box is 60 × 20 mm (170 × 57 pt) at the left margin, right below the heading; look
+    // inside its frame.
+    let top = heading.3 + 6.0;
+    let inside = dark(60.0, 224.0, top + 2.0, top + 52.0);
+    assert!(
+        inside > 150,
+        "the strokes are drawn inside the signature box: {inside} dark pixels"
+    );
+    let beside = dark(232.0, 539.0, top + 2.0, top + 52.0);
+    assert_eq!(beside, 0, "nothing is drawn beside the box");
+
+    let mut blank = r.clone();
+    if let Some(sig) = &mut blank.signature {
+        sig.strokes.clear();
+    }
+    let path = receipt_pdf(
+        &blank,
+        "7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e",
+        "receipt-signature-blank.pdf",
+    );
+    let (_, _, blank_pixels) = grey_page(&path, page);
+    let empty = (top as usize + 2..top as usize + 52)
+        .flat_map(|y| (60..224).map(move |x| (x, y)))
+        .filter(|&(x, y)| blank_pixels[y * w + x] < 128)
+        .count();
+    assert_eq!(
+        empty, 0,
+        "with no strokes the box is empty, so what was counted above is the signature"
+    );
+}
+
+#[test]
+fn the_signature_png_is_a_png_of_the_pad_and_the_same_strokes_give_the_same_bytes() {
+    let sig = drawn();
+    let png = print::signature_png(&sig);
+    assert!(
+        png.starts_with(b"\x89PNG\r\n\x1a\n"),
+        "the output starts with the PNG signature"
+    );
+    assert_eq!(&png[12..16], b"IHDR", "the first chunk is the header");
+    let (w, h) = (
+        u32::from_be_bytes(png[16..20].try_into().unwrap()),
+        u32::from_be_bytes(png[20..24].try_into().unwrap()),
+    );
+    assert_eq!((w, h), (600, 200), "the image is the pad's size");
+    assert_eq!(
+        (png[24], png[25]),
+        (8, 0),
+        "8-bit greyscale (bit depth 8, colour type 0)"
+    );
+    assert_eq!(
+        print::signature_png(&sig),
+        png,
+        "the same strokes give the same bytes"
+    );
+    let mut other = sig.clone();
+    other.strokes.pop();
+    assert_ne!(
+        print::signature_png(&other),
+        png,
+        "different strokes give a different image"
+    );
+    let path = artifacts().join("signature.png");
+    std::fs::write(&path, &png).unwrap();
 }
