@@ -65,6 +65,20 @@ pub(super) const CODES: &[ErrorCode] = &[
     ErrorCode::ReasonRequired,
     ErrorCode::UnknownOfficer,
     ErrorCode::Unprintable,
+    ErrorCode::ConsentMissing,
+    ErrorCode::ConsentRenewal,
+    ErrorCode::ConsentRequiredWhileLoanOpen,
+    ErrorCode::ConsentNotGiven,
+    ErrorCode::ConsentFormNotPrinted,
+    ErrorCode::ConsentInPersonOnly,
+    ErrorCode::PolicyMismatch,
+    ErrorCode::PurposeUndecided,
+    ErrorCode::SignatureEmpty,
+    ErrorCode::SignatureTooSmall,
+    ErrorCode::ScanTooLarge,
+    ErrorCode::ScanType,
+    ErrorCode::ScanDamaged,
+    ErrorCode::AttachmentAltered,
 ];
 
 pub(super) const PASS: &str = "bad input tests";
@@ -128,12 +142,65 @@ pub(super) fn branch() -> Branch {
     )
     .expect("set the supervisor's limit");
     let client_id = clients::create(&mut admin, &client_form(), now()).expect("a client");
+    consent_given(&mut admin, &client_id);
     Branch {
         _tmp: tmp,
         officer,
         supervisor,
         client_id,
     }
+}
+
+/// A drawn signature that passes: two strokes across the pad.
+pub(super) fn drawn() -> domain::evidence::DrawnSignature {
+    use domain::evidence::Point;
+    domain::evidence::DrawnSignature {
+        width: 600,
+        height: 200,
+        strokes: vec![
+            (0..40u16)
+                .map(|i| Point(20 + i * 12, 100 + (i % 5) * 7, u32::from(i) * 16))
+                .collect(),
+            (0..8u16)
+                .map(|i| Point(300, 40 + i * 12, 800 + u32::from(i) * 16))
+                .collect(),
+        ],
+    }
+}
+
+/// The consent form printed for `client_id` and every purpose of the policy in force given, on
+/// screen: what a client who may apply has done.
+pub(super) fn consent_given(v: &mut Vault, client_id: &str) {
+    crate::documents::issue_consent(
+        v,
+        client_id,
+        domain::consent::Scope::Privacy,
+        &mut crate::documents::no_delivery,
+        now(),
+    )
+    .expect("the consent form prints");
+    let policy = crate::documents::policy_in_force(now()).expect("a policy in force");
+    crate::commands::consent::record(
+        v,
+        &crate::commands::consent::ConsentRecordRequest {
+            request_key: vault::new_document_id().into_string(),
+            client_id: client_id.to_owned(),
+            scope: "privacy".into(),
+            policy_version: policy.version,
+            policy_sha256: policy.sha256.clone(),
+            decisions: policy
+                .purposes
+                .iter()
+                .map(|p| (p.code.clone(), true))
+                .collect(),
+            method: "screen".into(),
+            signature: Some(drawn()),
+            scan_token: None,
+        },
+        None,
+        now(),
+    )
+    .expect("consent recorded");
 }
 
 /// Everything a refused command could have written.
@@ -397,6 +464,7 @@ pub(super) fn next_iin(serial: &mut u32) -> String {
 
 mod application_fields;
 mod client_fields;
+mod consent_refusals;
 mod document_refusals;
 
 use application_fields::application_form;
