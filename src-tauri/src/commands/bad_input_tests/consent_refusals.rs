@@ -65,7 +65,8 @@ fn consent_refuses_bad_evidence_and_decisions_on_their_fields_and_stores_nothing
     big.resize(SCAN_MAX + 1, b' ');
     let cut = b"%PDF-1.7\n1 0 obj\n<<".to_vec();
     type Edit = Box<dyn Fn(&mut ConsentRecordRequest)>;
-    let cases: Vec<(&str, Edit, Option<&[u8]>, ErrorCode, Option<&str>)> = vec![
+    type Case<'a> = (&'a str, Edit, Option<&'a [u8]>, ErrorCode, Option<&'a str>);
+    let cases: Vec<Case<'_>> = vec![
         (
             "no signature",
             Box::new(|r| r.signature = None),

@@ -237,7 +237,8 @@ fn bad_evidence_and_bad_decisions_store_nothing() {
     let keys: Vec<String> = (1..=7).map(|n: u32| n.to_string().repeat(32)).collect();
     let zero = "0".repeat(64);
     let nobody = ClientId::from("f".repeat(32));
-    let cases: Vec<(&str, NewGrant<'_>, fn(&VaultError) -> bool)> = vec![
+    type Case<'a> = (&'a str, NewGrant<'a>, fn(&VaultError) -> bool);
+    let cases: Vec<Case<'_>> = vec![
         (
             "a one-dot signature",
             NewGrant {
