@@ -6,6 +6,7 @@ use domain::evidence::{DrawnSignature, Point, SCAN_MAX};
 
 use super::*;
 use crate::commands::consent::{self, ConsentRecordRequest, ConsentWithdrawRequest};
+use crate::commands::documents::{self, PrintRequest};
 
 /// A second client with the consent form printed and no consent yet.
 fn unconsented(b: &mut Branch) -> String {
@@ -302,4 +303,64 @@ fn withdrawals_refuse_what_was_never_given_and_store_nothing() {
         2,
         "the withdrawal is an event beside the grant"
     );
+}
+
+#[test]
+fn credit_bureau_consent_has_its_own_form_record_and_receipt() {
+    let mut b = branch();
+    let c = b.client_id.clone();
+    let bureau = crate::documents::terms_in_force(domain::consent::Scope::CreditBureau, now())
+        .expect("bureau terms in force");
+    let request = ConsentRecordRequest {
+        scope: "credit-bureau".into(),
+        policy_version: bureau.version,
+        policy_sha256: bureau.sha256.clone(),
+        decisions: bureau
+            .purposes
+            .iter()
+            .map(|p| (p.code.clone(), true))
+            .collect(),
+        ..grant(&c)
+    };
+    let e = consent::record(&mut b.officer, &request, None, now())
+        .expect_err("the privacy consent form does not stand for the bureau's");
+    assert_eq!(e.code, ErrorCode::ConsentFormNotPrinted, "{e:?}");
+    let (form, _) = documents::issue(
+        &mut b.officer,
+        &PrintRequest::BureauConsent {
+            client_id: c.clone(),
+        },
+        now(),
+    )
+    .expect("the bureau form prints");
+    assert_eq!(form.kind, "bureau-consent");
+    let recorded = consent::record(&mut b.officer, &request, None, now()).expect("recorded");
+    let view = consent::view(&b.officer, &c, now()).expect("view");
+    let scope = |name: &str| {
+        view.scopes
+            .iter()
+            .find(|s| s.scope == name)
+            .expect("both scopes are shown")
+    };
+    assert!(
+        scope("credit-bureau").ready,
+        "the bureau purposes are given"
+    );
+    assert_eq!(scope("credit-bureau").history.len(), 1);
+    assert_eq!(
+        scope("privacy").history.len(),
+        1,
+        "the privacy consent is its own record, untouched"
+    );
+    let (receipt, pdf) = documents::issue(
+        &mut b.officer,
+        &PrintRequest::Receipt {
+            client_id: c.clone(),
+            event_id: recorded.event_id,
+        },
+        now(),
+    )
+    .expect("the receipt prints");
+    assert_eq!(receipt.kind, "receipt");
+    assert!(pdf.starts_with(b"%PDF-"));
 }

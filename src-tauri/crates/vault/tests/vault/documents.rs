@@ -69,7 +69,7 @@ fn malformed_documents_are_refused_and_change_nothing() {
         (
             "unknown kind",
             NewDocument {
-                kind: "receipt",
+                kind: "memo",
                 ..doc(&id, b"%PDF")
             },
         ),
