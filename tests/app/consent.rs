@@ -73,6 +73,19 @@ pub async fn record_and_opt_out(d: &Desk, client_name: &str) -> TestResult {
     d.click("print-consent").await?;
     d.wait_text("print-issued", WAIT, |t| t.contains("consent-"))
         .await?;
+    let printed_at = std::time::Instant::now();
+    while !d
+        .driver
+        .find_all(By::Css("[data-testid=\"consent-print-first\"]"))
+        .await?
+        .is_empty()
+    {
+        check!(
+            printed_at.elapsed() < WAIT,
+            "once the form is printed the open consent form stops asking for it"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
     // Decisions: every purpose, advertising included.
     for code in [
         "issue-microcredit",
