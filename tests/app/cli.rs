@@ -992,6 +992,25 @@ fn consent_headless(
         pdf.contains("info@sinvest.kz"),
         "the sealed receipt says how to withdraw: {pdf}"
     );
+    let before = std::fs::read(&receipt_pdf).expect("the receipt was written");
+    let again = run(&[
+        "consent",
+        "receipt",
+        "--client",
+        "061211600012",
+        "--out",
+        receipt_pdf.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        again.status.code(),
+        Some(1),
+        "--out never replaces a file without --force: {again:?}"
+    );
+    assert_eq!(
+        std::fs::read(&receipt_pdf).expect("still there"),
+        before,
+        "and leaves it as it was"
+    );
     let never = run(&[
         "consent",
         "withdraw",

@@ -256,7 +256,9 @@ pub(super) fn run(cmd: ConsentCommand) -> Result<(), Refusal> {
             let record = v.client(&::vault::ClientId::from(id.as_str()))?;
             let receipt = consent::kantara(&v, &record, scope)?;
             if let Some(out) = out {
-                super::check_out(&out, force)?;
+                // As `print`: checked first, written to `<out>.partial` before the vault records
+                // the receipt, put in place after; a failure leaves no file behind.
+                let mut out = super::print::Output::check(out, force)?;
                 let event = v
                     .consent_events(&record.id)?
                     .into_iter()
@@ -264,23 +266,14 @@ pub(super) fn run(cmd: ConsentCommand) -> Result<(), Refusal> {
                     .find(|e| e.signature_ok && e.content.scope == scope)
                     .map(|e| e.content.id)
                     .unwrap_or_default();
-                let mut written = Ok(());
                 crate::documents::issue_receipt(
                     &mut v,
                     &id,
                     &event,
-                    &mut |pdf| {
-                        written = ::vault::files::create_private(&out, true)
-                            .and_then(|mut f| std::io::Write::write_all(&mut f, pdf));
-                        written.as_ref().map(|_| ()).map_err(|e| {
-                            crate::error::CommandError::new(
-                                ErrorCode::SaveFailed,
-                                format!("cannot write {}: {e}", out.display()),
-                            )
-                        })
-                    },
+                    &mut |pdf| out.write(pdf),
                     now,
                 )?;
+                out.finish()?;
             }
             if json {
                 return say_json(&receipt);

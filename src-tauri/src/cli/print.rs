@@ -57,14 +57,14 @@ pub(super) enum PrintCommand {
 }
 
 /// The `--out` file: checked before anything is issued, written to `<out>.partial` first.
-struct Output {
+pub(super) struct Output {
     path: PathBuf,
     partial: PathBuf,
     written: bool,
 }
 
 impl Output {
-    fn check(path: PathBuf, force: bool) -> Result<Output, Refusal> {
+    pub(super) fn check(path: PathBuf, force: bool) -> Result<Output, Refusal> {
         super::check_out(&path, force)?;
         let mut partial = path.clone().into_os_string();
         partial.push(".partial");
@@ -76,7 +76,7 @@ impl Output {
     }
 
     /// Writes and syncs the PDF to the temporary file (before the vault commit).
-    fn write(&mut self, pdf: &[u8]) -> Result<(), crate::error::CommandError> {
+    pub(super) fn write(&mut self, pdf: &[u8]) -> Result<(), crate::error::CommandError> {
         let result = vault::files::create_private(&self.partial, true).and_then(|mut f| {
             f.write_all(pdf)?;
             f.sync_all()
@@ -91,7 +91,7 @@ impl Output {
     }
 
     /// Puts the written file in place.
-    fn finish(mut self) -> Result<(), Refusal> {
+    pub(super) fn finish(mut self) -> Result<(), Refusal> {
         self.written = false;
         std::fs::rename(&self.partial, &self.path).map_err(|e| {
             let _ = std::fs::remove_file(&self.partial);
