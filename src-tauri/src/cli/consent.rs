@@ -132,12 +132,36 @@ fn read_file(path: &PathBuf, field: &str) -> Result<Vec<u8>, Refusal> {
             .on(field),
         )
     })?;
+    if !meta.is_file() {
+        return Err(Refusal::Refused(
+            crate::error::CommandError::new(
+                ErrorCode::InvalidInput,
+                format!("{} is not a regular file", path.display()),
+            )
+            .on(field),
+        ));
+    }
     if meta.len() > domain::evidence::SCAN_MAX as u64 {
         return Err(
             ::vault::VaultError::Evidence(domain::evidence::EvidenceError::ScanTooLarge).into(),
         );
     }
-    std::fs::read(path).map_err(|e| {
+    // Bounded even if the file grows while it is read.
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(
+            std::fs::File::open(path).map_err(|e| {
+                Refusal::new(
+                    ErrorCode::InvalidInput,
+                    format!("cannot read {}: {e}", path.display()),
+                )
+            })?,
+            domain::evidence::SCAN_MAX as u64 + 1,
+        ),
+        &mut bytes,
+    )
+    .map(|_| bytes)
+    .map_err(|e| {
         Refusal::new(
             ErrorCode::InvalidInput,
             format!("cannot read {}: {e}", path.display()),

@@ -469,7 +469,7 @@ pub(crate) fn receipt_of(
             .evidence
             .iter()
             .find(|r| r.kind == "signature-strokes")
-            .map(|r| v.attachment(&r.id))
+            .map(|r| v.attachment_as_signed(r))
             .transpose()?
             .and_then(|(_, bytes)| serde_json::from_slice(&bytes).ok()),
     })
@@ -647,7 +647,10 @@ pub(crate) async fn client_export(
     let state = app.state::<AppState>();
     // The role is checked before the dialog opens, and again when the export is made.
     state.with_session(CHECKERS, |_| Ok(()))?;
-    let name = format!("client-{}.zip", &client_id[..8.min(client_id.len())]);
+    let name = format!(
+        "client-{}.zip",
+        client_id.chars().take(8).collect::<String>()
+    );
     let Some(path) = choose(&app, ("ZIP", &["zip"]), &name)? else {
         return Ok(None);
     };

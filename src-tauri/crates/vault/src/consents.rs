@@ -300,10 +300,13 @@ fn store_evidence(
 
 impl Vault {
     /// The record made earlier with `request_key`, if the officer confirmed twice.
+    /// A key used before for something else (another client, scope, action or decisions) is
+    /// refused: a retried confirmation must ask for the same thing.
     fn repeated(
         &self,
         request_key: &str,
         client: &ClientId,
+        asked: (Scope, Action, &BTreeMap<String, bool>),
     ) -> Result<Option<ConsentEventRecord>, VaultError> {
         let found: Option<(String, String)> = self
             .conn
@@ -314,10 +317,22 @@ impl Vault {
             )
             .optional()?;
         match found {
-            Some((id, c)) if c == client.as_str() => Ok(self
-                .consent_events(client)?
-                .into_iter()
-                .find(|e| e.content.id == id)),
+            Some((id, c)) if c == client.as_str() => {
+                let first = self
+                    .consent_events(client)?
+                    .into_iter()
+                    .find(|e| e.content.id == id);
+                match first {
+                    Some(e)
+                        if e.content.scope == asked.0
+                            && e.content.action == asked.1
+                            && &e.content.decisions == asked.2 =>
+                    {
+                        Ok(Some(e))
+                    }
+                    _ => Err(VaultError::BadSetting),
+                }
+            }
             Some(_) => Err(VaultError::BadSetting),
             None => Ok(None),
         }
@@ -421,7 +436,11 @@ impl Vault {
             return Err(VaultError::BadSetting);
         }
         self.client(g.client_id)?;
-        if let Some(first) = self.repeated(g.request_key, g.client_id)? {
+        if let Some(first) = self.repeated(
+            g.request_key,
+            g.client_id,
+            (g.in_force.scope, Action::Grant, g.decisions),
+        )? {
             return Ok(first);
         }
         consent::check_grant(
@@ -432,6 +451,19 @@ impl Vault {
             g.decisions,
         )
         .map_err(VaultError::Consent)?;
+        // A new grant cannot do what a withdrawal may not: refuse a required purpose while the
+        // client has an open loan.
+        if let Some(p) = g
+            .in_force
+            .purposes
+            .iter()
+            .find(|p| p.required && g.decisions.get(&p.code) == Some(&false))
+            && self.loan_open(g.client_id)?
+        {
+            return Err(VaultError::Consent(ConsentError::RequiredWhileLoanOpen(
+                p.code.clone(),
+            )));
+        }
         check_evidence(g.method, &g.evidence)?;
         let form_kind = match g.in_force.scope {
             Scope::Privacy => "consent",
@@ -474,7 +506,13 @@ impl Vault {
             return Err(VaultError::BadSetting);
         }
         self.client(w.client_id)?;
-        if let Some(first) = self.repeated(w.request_key, w.client_id)? {
+        let withdrawn: BTreeMap<String, bool> =
+            w.purposes.iter().map(|p| (p.clone(), false)).collect();
+        if let Some(first) = self.repeated(
+            w.request_key,
+            w.client_id,
+            (w.in_force.scope, Action::Withdraw, &withdrawn),
+        )? {
             return Ok(first);
         }
         let events = self.consent_events(w.client_id)?;
@@ -560,7 +598,12 @@ impl Vault {
                 desk: String::new(),
                 at: at.clone(),
             });
+            let same_time = DateTime::parse_from_rfc3339(&content.at)
+                .ok()
+                .zip(DateTime::parse_from_rfc3339(&at).ok())
+                .is_some_and(|(signed, stored)| signed.timestamp() == stored.timestamp());
             let columns_agree = readable
+                && same_time
                 && content.id == id
                 && content.client_id == client_id
                 && content.scope.as_str() == scope
@@ -606,6 +649,19 @@ impl Vault {
             [client],
             |r| r.get(0),
         )?)
+    }
+
+    /// An attachment named by a signed consent record: its bytes must match the SHA-256 and
+    /// size the desk signed (not only the hash stored beside them).
+    pub fn attachment_as_signed(
+        &self,
+        signed: &EvidenceRef,
+    ) -> Result<(AttachmentRecord, Vec<u8>), VaultError> {
+        let (record, bytes) = self.attachment(&signed.id)?;
+        if record.sha256 != signed.sha256 || bytes.len() as u64 != signed.size {
+            return Err(VaultError::AttachmentAltered);
+        }
+        Ok((record, bytes))
     }
 
     /// An attachment and its bytes, checked against the SHA-256 taken at intake.
@@ -654,5 +710,16 @@ fn standing_of(events: &[ConsentEventRecord], scope: Scope, in_force: &PolicyVer
                 .iter()
                 .find(|v| v.version == g.policy_version && v.sha256 == g.policy_sha256)
         });
-    Standing::of(&verified, scope, in_force, given)
+    let mut standing = Standing::of(&verified, scope, in_force, given);
+    // An altered record may have been a withdrawal or a later refusal: skipping it could bring
+    // back consent the client took away. Nothing counts as given until the vault is looked at.
+    if events
+        .iter()
+        .any(|e| e.content.scope == scope && !e.signature_ok)
+    {
+        for p in &mut standing.purposes {
+            p.granted = false;
+        }
+    }
+    standing
 }

@@ -189,6 +189,18 @@ fn submission_waits_for_consent_and_a_grant_is_signed_audited_and_queued() {
         1,
         "one record, not two"
     );
+    let other_decisions = decisions(false);
+    let reused = v.record_consent(
+        &NewGrant {
+            decisions: &other_decisions,
+            ..grant(KEY)
+        },
+        now(),
+    );
+    assert!(
+        matches!(reused, Err(VaultError::BadSetting)),
+        "a key used for other decisions is refused, not answered with the first record: {reused:?}"
+    );
     let (record, bytes) = v
         .attachment(&first.content.evidence[0].id)
         .expect("attachment");
@@ -451,6 +463,80 @@ fn withdrawals_are_events_and_a_required_purpose_stays_while_a_loan_is_open() {
     assert!(
         matches!(refused, Err(VaultError::Consent(ConsentError::RequiredWhileLoanOpen(ref p))) if p == "issue-microcredit"),
         "a required purpose cannot be withdrawn while a loan is open: {refused:?}"
+    );
+    let sig = drawn();
+    let refusing: BTreeMap<String, bool> = decisions(true)
+        .into_iter()
+        .map(|(k, v)| {
+            let keep = v && k != "issue-microcredit";
+            (k, keep)
+        })
+        .collect();
+    let regrant = v.record_consent(
+        &NewGrant {
+            request_key: &key(9),
+            client_id: &c,
+            in_force: privacy(),
+            policy_version: 1,
+            policy_sha256: &privacy().sha256,
+            decisions: &refusing,
+            method: Method::Screen,
+            evidence: Evidence {
+                signature: Some(&sig),
+                signature_png: Some(b"png"),
+                ..Evidence::default()
+            },
+        },
+        now(),
+    );
+    assert!(
+        matches!(
+            regrant,
+            Err(VaultError::Consent(ConsentError::RequiredWhileLoanOpen(_)))
+        ),
+        "nor refused by a new grant: {regrant:?}"
+    );
+}
+
+#[test]
+fn an_altered_withdrawal_does_not_bring_consent_back() {
+    let d = desk();
+    let (off, mut v) = officer_of(&d);
+    let c = v
+        .add_client(&client(&iin(67), "Иванова", "Анна", "87012345678"), now())
+        .expect("client");
+    print_form(&mut v, &c);
+    consent(&mut v, &c, true, 1);
+    v.withdraw_consent(
+        &NewWithdrawal {
+            request_key: &key(2),
+            client_id: &c,
+            in_force: privacy(),
+            purposes: &["advertising".to_owned()],
+            method: Method::Phone,
+            evidence: Evidence::default(),
+        },
+        now(),
+    )
+    .expect("opt-out");
+    drop(v);
+    d.sql(
+        "UPDATE consent_event SET content = replace(content, '\"method\":\"phone\"', '\"method\":\"paper\"') WHERE action = 'withdraw'",
+    );
+    let v = as_officer(&d, &off);
+    let events = v.consent_events(&c).expect("events");
+    assert!(
+        !events[1].signature_ok,
+        "the altered withdrawal does not verify"
+    );
+    let s = v.consent_standing(&c, privacy()).expect("standing");
+    assert!(
+        s.purposes.iter().all(|p| !p.granted),
+        "skipping the altered withdrawal must not give advertising back: {s:?}"
+    );
+    assert!(
+        s.ready().is_err(),
+        "and the client is not ready until the vault is looked at"
     );
 }
 
