@@ -183,16 +183,9 @@ fn purpose_view(
     }
 }
 
-/// The version a stored event refers to, if this build knows it.
-fn version_of(scope: Scope, version: u32, sha256: &str) -> Option<&'static PolicyVersion> {
-    domain::policy::shipped_in(scope)
-        .iter()
-        .find(|v| v.version == version && v.sha256 == sha256)
-}
-
 fn event_view(e: &ConsentEventRecord) -> ConsentEventView {
     let c = &e.content;
-    let policy = version_of(c.scope, c.policy_version, &c.policy_sha256);
+    let policy = domain::policy::shipped_version(c.scope, c.policy_version, &c.policy_sha256);
     ConsentEventView {
         id: c.id.clone(),
         action: c.action.as_str().to_owned(),
@@ -224,7 +217,8 @@ pub(crate) fn view(
     let mut scopes = Vec::new();
     for scope in [Scope::Privacy, Scope::CreditBureau] {
         let in_force = terms_in_force(scope, now)?;
-        let standing = v.consent_standing(&id, in_force)?;
+        // The events read once above serve both scopes.
+        let standing = vault::standing(&events, in_force);
         let given = standing.given_version.and_then(|n| {
             domain::policy::shipped_in(scope)
                 .iter()
@@ -234,10 +228,6 @@ pub(crate) fn view(
             given
         } else {
             Some(in_force)
-        };
-        let form_kind = match scope {
-            Scope::Privacy => "consent",
-            Scope::CreditBureau => "bureau-consent",
         };
         scopes.push(ScopeView {
             scope: scope.as_str().to_owned(),
@@ -266,7 +256,7 @@ pub(crate) fn view(
                 .collect(),
             form_printed: printed
                 .iter()
-                .any(|d| d.kind == form_kind && d.policy_version == Some(in_force.version)),
+                .any(|d| d.kind == scope.form_kind() && d.policy_version == Some(in_force.version)),
             history: events
                 .iter()
                 .filter(|e| e.content.scope == scope)
@@ -393,12 +383,13 @@ fn standing_after(
     this: &ConsentEventRecord,
 ) -> Result<(Standing, &'static PolicyVersion), CommandError> {
     let c = &this.content;
-    let policy = version_of(c.scope, c.policy_version, &c.policy_sha256).ok_or_else(|| {
-        CommandError::new(
-            ErrorCode::NotFound,
-            "the policy version of this consent is not known",
-        )
-    })?;
+    let policy = domain::policy::shipped_version(c.scope, c.policy_version, &c.policy_sha256)
+        .ok_or_else(|| {
+            CommandError::new(
+                ErrorCode::NotFound,
+                "the policy version of this consent is not known",
+            )
+        })?;
     Ok((Standing::of(events, c.scope, policy, Some(policy)), policy))
 }
 
@@ -422,9 +413,8 @@ pub(crate) fn receipt_of(
         scope: c.scope,
         event_id: c.id.clone(),
         action: c.action,
-        at: DateTime::parse_from_rfc3339(&this.at)
-            .map(|t| t.with_timezone(&Utc))
-            .map_err(|_| CommandError::new(ErrorCode::VaultDamaged, "bad event time"))?,
+        // A verified event's stored time agrees with the signed one.
+        at: this.event().at,
         method: c.method,
         officer: c.officer_name.clone(),
         policy_version: policy.version,
@@ -507,9 +497,7 @@ pub(crate) fn kantara(
         })?;
     let (until, this) = events_until(&events, &last.content.id)?;
     let (standing, policy) = standing_after(&until, &this)?;
-    let at = DateTime::parse_from_rfc3339(&this.at)
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|_| CommandError::new(ErrorCode::VaultDamaged, "bad event time"))?;
+    let at = this.event().at;
     Ok(consent_receipt::receipt(&ReceiptFacts {
         event_id: &this.content.id,
         at,

@@ -41,6 +41,14 @@ impl Scope {
             .into_iter()
             .find(|s| s.as_str() == text)
     }
+
+    /// The kind of the printed form a grant in this scope answers: `consent` or `bureau-consent`.
+    pub fn form_kind(self) -> &'static str {
+        match self {
+            Scope::Privacy => "consent",
+            Scope::CreditBureau => "bureau-consent",
+        }
+    }
 }
 
 /// How a decision was taken down.

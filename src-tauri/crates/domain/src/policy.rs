@@ -142,6 +142,14 @@ pub fn shipped_in(scope: Scope) -> &'static [PolicyVersion] {
     }
 }
 
+/// The shipped version of `scope`'s text with this number and hash: the text a stored consent
+/// event refers to, if this build knows it.
+pub fn shipped_version(scope: Scope, version: u32, sha256: &str) -> Option<&'static PolicyVersion> {
+    shipped_in(scope)
+        .iter()
+        .find(|v| v.version == version && v.sha256 == sha256)
+}
+
 /// The shipped version in force on `date`: the latest whose effective date has come.
 pub fn in_force(versions: &[PolicyVersion], date: NaiveDate) -> Option<&PolicyVersion> {
     versions

@@ -465,10 +465,7 @@ impl Vault {
             )));
         }
         check_evidence(g.method, &g.evidence)?;
-        let form_kind = match g.in_force.scope {
-            Scope::Privacy => "consent",
-            Scope::CreditBureau => "bureau-consent",
-        };
+        let form_kind = g.in_force.scope.form_kind();
         let form: Option<DocumentId> = self
             .conn
             .query_row(
@@ -516,7 +513,7 @@ impl Vault {
             return Ok(first);
         }
         let events = self.consent_events(w.client_id)?;
-        let standing = standing_of(&events, w.in_force.scope, w.in_force);
+        let standing = standing(&events, w.in_force);
         standing
             .may_withdraw(w.purposes, self.loan_open(w.client_id)?)
             .map_err(VaultError::Consent)?;
@@ -635,11 +632,7 @@ impl Vault {
         client: &ClientId,
         in_force: &PolicyVersion,
     ) -> Result<Standing, VaultError> {
-        Ok(standing_of(
-            &self.consent_events(client)?,
-            in_force.scope,
-            in_force,
-        ))
+        Ok(standing(&self.consent_events(client)?, in_force))
     }
 
     /// Whether the client has a signed loan (an open one: loans are not closed yet on the desk).
@@ -694,8 +687,10 @@ impl Vault {
     }
 }
 
-/// The standing from verified events only: an altered record counts for nothing.
-fn standing_of(events: &[ConsentEventRecord], scope: Scope, in_force: &PolicyVersion) -> Standing {
+/// A client's standing in `in_force`'s scope from their events (as [`Vault::consent_events`]
+/// gives them): verified events only, and nothing given while any record of the scope is altered.
+pub fn standing(events: &[ConsentEventRecord], in_force: &PolicyVersion) -> Standing {
+    let scope = in_force.scope;
     let verified: Vec<Event> = events
         .iter()
         .filter(|e| e.signature_ok)
@@ -705,11 +700,7 @@ fn standing_of(events: &[ConsentEventRecord], scope: Scope, in_force: &PolicyVer
         .iter()
         .rev()
         .find(|e| e.scope == scope && e.action == Action::Grant)
-        .and_then(|g| {
-            domain::policy::shipped_in(scope)
-                .iter()
-                .find(|v| v.version == g.policy_version && v.sha256 == g.policy_sha256)
-        });
+        .and_then(|g| domain::policy::shipped_version(scope, g.policy_version, &g.policy_sha256));
     let mut standing = Standing::of(&verified, scope, in_force, given);
     // An altered record may have been a withdrawal or a later refusal: skipping it could bring
     // back consent the client took away. Nothing counts as given until the vault is looked at.

@@ -45,7 +45,7 @@ pub use backup::{BackupKey, BackupTo, RestoreReport, restore};
 pub use clients::{ClientQuery, ClientRecord, ClientRow};
 pub use consents::{
     AttachmentRecord, ConsentContent, ConsentEventRecord, Evidence, EvidenceRef, MAX_NOTE,
-    NewGrant, NewWithdrawal, signature_verifies,
+    NewGrant, NewWithdrawal, signature_verifies, standing,
 };
 pub use desk_keys::DeskPublicKeys;
 pub use documents::{DocumentRecord, NewDocument, new_document_id};
