@@ -1,0 +1,2 @@
+//! `branchdesk-hq`: see the library's documentation.
+fn main() {}
