@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Branch Desk needs to build, run and test on Debian 12, skipping what is present:
-# Debian packages (build deps, Xvfb and WebKitWebDriver, poppler, keyring, age, sqlcipher), the UI's
-# npm packages, and tauri-driver 2.x. Safe to run again; uses sudo when not root.
+# Debian packages (build deps, Xvfb and WebKitWebDriver, poppler, keyring, age, sqlcipher,
+# PostgreSQL), the UI's npm packages, and tauri-driver 2.x. Safe to run again; uses sudo when not root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,6 +13,7 @@ packages=(
   poppler-utils qpdf zbar-tools          # checking printed PDFs and their QR codes
   dbus gnome-keyring                     # a real Secret Service for keychain tests
   age sqlcipher                          # reference tools the vault's files must open with
+  postgresql                             # throwaway clusters for the head-office server's tests
   fonts-dejavu-core hyperfine
   minisign lintian rpm                   # checking the packages scripts/package.sh builds
   nodejs npm

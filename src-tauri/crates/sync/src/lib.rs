@@ -15,6 +15,7 @@
 pub mod ack;
 pub mod batch;
 pub mod chunk;
+pub mod client;
 pub mod enrol;
 mod error;
 pub mod feed;
