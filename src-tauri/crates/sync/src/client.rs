@@ -209,7 +209,7 @@ impl Client {
         records: &[Record],
         batch_size: usize,
         audit_head: Option<AuditHead>,
-        now: &dyn Fn() -> String,
+        now: &(dyn Fn() -> String + Sync),
     ) -> Result<Ack, ClientError> {
         let mut ack = self.cursor(device, desk, &now()).await?;
         let mut resyncs = 0;
