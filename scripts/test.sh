@@ -33,12 +33,12 @@ for manifest in src-tauri/crates/*/Cargo.toml; do
   echo "ok: $name has no tauri in its graph"
 done
 
-step "rust: all tests, end-to-end under Xvfb, keychain test against a real Secret Service"
+step "rust: all tests, end-to-end under Xvfb, keychain test against a real Secret Service, head office on a throwaway PostgreSQL cluster"
 # Do not set WEBKIT_DISABLE_* here: they make WebDriver screenshots hang.
 # The full-disk test mounts a small tmpfs, which needs root; as root it must run, not skip.
 if [ "$(id -u)" -eq 0 ]; then export VAULT_FAULT_TESTS_REQUIRED=1; fi
 E2E_REQUIRED=1 xvfb-run -a -s "-screen 0 1280x800x24" \
-  scripts/with-keyring.sh cargo test --workspace --locked --no-fail-fast
+  scripts/with-keyring.sh scripts/pg-throwaway.sh run -- cargo test --workspace --locked --no-fail-fast
 
 step "package: build and sign .deb/.rpm, lintian, install with apt, smoke-run under Xvfb, remove"
 scripts/test-package.sh

@@ -267,6 +267,11 @@ pub async fn run(cli: Cli) -> Result<(), Failed> {
         }
         Command::Publish { what, file } => {
             let publication = read_publication(what, &file)?;
+            if publication.body.len() > 4 * 1024 * 1024 {
+                return Err(Failed(
+                    "the publication is larger than 4 MiB; desks could not receive it".into(),
+                ));
+            }
             let store = AnyStore::open(&db_url).await?;
             let epoch = store
                 .publish(

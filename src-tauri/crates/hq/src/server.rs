@@ -41,6 +41,8 @@ use crate::store::{AnyStore, AttachmentState, Device, Ingest, NewDevice, Store, 
 
 /// Feed entries per answer; a desk asks again from `through` until it gets none.
 const FEED_PAGE: u32 = 500;
+/// Body bytes per feed answer before the rest waits for the next page.
+const FEED_PAGE_BYTES: usize = 4 * 1024 * 1024;
 /// Largest JSON request.
 const MAX_JSON: usize = 64 * 1024;
 
@@ -277,6 +279,7 @@ async fn push_inner(
     let sealed = SealedBatch::parse(&bytes)?;
     let (device, desk) = known_device(shared, &sealed.header.device).await?;
     sealed.verify(&desk)?;
+    rate(shared, &device.id)?;
     active(&device)?;
     let header = sealed.header.clone();
     let hash = sealed.hash();
@@ -367,7 +370,19 @@ async fn feed(
         let Json(req) = body.map_err(json_refusal)?;
         // A revoked desk may still read its feed: that is how it learns it was revoked.
         let (device, keys) = desk_request(&shared, &req).await?;
-        let entries = shared.store.feed(device.id.clone(), req.since, FEED_PAGE).await?;
+        let mut entries = shared.store.feed(device.id.clone(), req.since, FEED_PAGE).await?;
+        // Keep each answer well under the envelope limit (policy texts are large); the desk asks
+        // again from `through` for the rest. One entry always goes, so the feed always advances.
+        let mut bytes = 0;
+        let keep = entries
+            .iter()
+            .take_while(|e| {
+                bytes += e.body.len();
+                bytes <= FEED_PAGE_BYTES
+            })
+            .count()
+            .max(1);
+        entries.truncate(keep);
         let sealed = SealedFeed::seal(&device.id, req.since, &entries, &shared.clock.text(), &shared.keys, &keys)?;
         shared.metrics.feeds.fetch_add(1, Ordering::Relaxed);
         info!(device = %device.id, since = req.since, through = sealed.header.through, entries = entries.len(), "feed served");
@@ -443,6 +458,7 @@ async fn chunk(
         let bytes = body.map_err(body_refusal)?;
         let (device, _) = known_device(&shared, &device_id).await?;
         sync::chunk::verify(&device.signing, &device.id, &id, offset, &bytes, &signature)?;
+        rate(&shared, &device.id)?;
         active(&device)?;
         let state = shared
             .store

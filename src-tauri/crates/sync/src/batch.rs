@@ -161,6 +161,10 @@ impl SealedBatch {
             return Err(SyncError::TooLarge);
         }
         let ciphertext = crate::seal::seal(&plain, &head_office.recipient)?;
+        if ciphertext.len() + 1024 > crate::MAX_ENVELOPE {
+            // Head office would refuse it: the caller sends fewer records per batch.
+            return Err(SyncError::TooLarge);
+        }
         let header = BatchHeader {
             device: input.device.to_owned(),
             first_seq: first,

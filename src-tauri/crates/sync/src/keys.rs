@@ -2,7 +2,7 @@
 //! live in [`SecretKeys`], which cannot be cloned, printed or serialised and is zeroized on drop.
 
 use age::secrecy::ExposeSecret;
-use ed25519_dalek::{Signer, SigningKey, Verifier, VerifyingKey};
+use ed25519_dalek::{Signer, SigningKey, VerifyingKey};
 use zeroize::Zeroizing;
 
 use crate::SyncError;
@@ -124,7 +124,7 @@ pub fn verify_with(
         .and_then(|b| b.try_into().ok())
         .ok_or(SyncError::Key { what: "signing" })?;
     let key = VerifyingKey::from_bytes(&bytes).map_err(|_| SyncError::Key { what: "signing" })?;
-    key.verify(
+    key.verify_strict(
         &tagged(domain, message),
         &ed25519_dalek::Signature::from_bytes(signature),
     )

@@ -20,13 +20,13 @@ pub enum RefusalCode {
     UnknownDevice,
     /// The device's enrolment was revoked.
     Revoked,
-    /// The batch does not continue from what is stored (`expected_seq` says where to).
+    /// The batch does not continue from what is stored (`expected` says where to).
     SequenceGap,
     /// The batch's previous hash is not the hash of the stored batch it follows.
     ChainMismatch,
     /// A record has the sequence number of a stored one but other content.
     SequenceConflict,
-    /// The enrolment code is not known.
+    /// The enrolment code is not known, or the desk's key is enrolled already.
     EnrolmentInvalid,
     /// The enrolment code was used already.
     EnrolmentUsed,
@@ -36,9 +36,10 @@ pub enum RefusalCode {
     RateLimited,
     /// No attachment with this id was announced in a batch.
     UnknownAttachment,
-    /// The chunk does not start where the stored bytes end (`expected_seq` gives the offset).
+    /// The chunk does not start where the stored bytes end (`expected` gives the offset).
     ChunkOffset,
-    /// The assembled attachment does not match its announced size or hash.
+    /// The chunk is empty or runs past the announced size, or the assembled bytes do not have
+    /// the announced hash (they are dropped; send again from 0).
     ChunkMismatch,
     /// Head office cannot serve now (its store is unreachable); retry later.
     Unavailable,
