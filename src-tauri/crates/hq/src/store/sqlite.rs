@@ -64,9 +64,11 @@ impl Sqlite {
     ) -> Result<T, StoreError> {
         let conn = self.conn.clone();
         tokio::task::spawn_blocking(move || {
+            // A panic in an earlier call poisons the mutex, but it leaves the connection usable:
+            // its open transaction was rolled back when the panic dropped it.
             let mut guard = conn
                 .lock()
-                .map_err(|_| StoreError::Database("store lock poisoned".into()))?;
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             f(&mut guard)
         })
         .await
@@ -284,15 +286,17 @@ fn ingest(conn: &mut Connection, b: Ingest) -> Result<Stored, StoreError> {
             expected: cursor + 1,
         });
     }
-    let follows = if b.first_seq == 1 {
-        b.prev_hash == [0; 32]
-    } else {
-        tx.query_row(
-            "SELECT count(*) > 0 FROM batch WHERE device = ?1 AND hash = ?2 AND last_seq = ?3",
-            params![b.device, &b.prev_hash[..], i(b.first_seq - 1)],
-            |r| r.get(0),
-        )
-        .map_err(db)?
+    let follows = match b.first_seq {
+        // No record 0 (the wire format refuses it; `first - 1` would underflow below).
+        0 => false,
+        1 => b.prev_hash == [0; 32],
+        first => tx
+            .query_row(
+                "SELECT count(*) > 0 FROM batch WHERE device = ?1 AND hash = ?2 AND last_seq = ?3",
+                params![b.device, &b.prev_hash[..], i(first - 1)],
+                |r| r.get(0),
+            )
+            .map_err(db)?,
     };
     if !follows {
         return Err(StoreError::ChainMismatch);

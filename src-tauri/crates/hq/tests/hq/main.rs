@@ -3,4 +3,5 @@
 
 mod instances;
 mod server;
+mod store;
 mod support;
