@@ -142,6 +142,81 @@ async fn a_desk_enrols_pushes_its_outbox_and_receives_head_offices_decision() {
         "one of three referred applications is decided"
     );
     assert!(server.stop().success(), "SIGTERM stops the server cleanly");
+    let log = office.server_log();
+    assert!(
+        log.contains("batch stored"),
+        "the server logs what it stored: {log}"
+    );
+    for personal in ["061211600012", "Тест Тестов", "+77010000000", "ремонт"] {
+        assert!(
+            !log.contains(personal),
+            "the log must hold no client data, found {personal:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn sigterm_lets_a_push_in_flight_finish_before_the_server_exits() {
+    let office = Office::new();
+    let mut server = office.serve(&[]);
+    let client = office.client(&server);
+    let hq = office.head_office_keys();
+    let desk = enrolled(&client, &office.code("g"), "desk").await;
+    let records = outbox("g", 100, 0);
+    let bytes = seal(&desk, &hq, &records, [0; 32]).to_bytes();
+    let half = bytes.len() / 2;
+    let (go, wait) = tokio::sync::oneshot::channel::<()>();
+    let (first, rest) = (bytes[..half].to_vec(), bytes[half..].to_vec());
+    // The body arrives in two parts; SIGTERM comes between them.
+    let body = futures_util::stream::unfold(
+        (0, Some(wait), first, rest),
+        |(step, wait, first, rest)| async move {
+            match step {
+                0 => Some((
+                    Ok::<_, std::io::Error>(first.clone()),
+                    (1, wait, first, rest),
+                )),
+                1 => {
+                    if let Some(w) = wait {
+                        let _ = w.await;
+                    }
+                    Some((Ok(rest.clone()), (2, None, first, rest)))
+                }
+                _ => None,
+            }
+        },
+    );
+    let raw = raw_client(&office);
+    let url = format!("{}/v1/push", server.url);
+    let request = tokio::spawn(async move {
+        raw.post(url)
+            .header("content-length", bytes.len())
+            .body(reqwest::Body::wrap_stream(body))
+            .send()
+            .await
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    server.term();
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(
+        server.child.try_wait().unwrap().is_none(),
+        "the server waits for the request in flight"
+    );
+    go.send(()).unwrap();
+    let res = request
+        .await
+        .unwrap()
+        .expect("the request in flight gets its answer");
+    assert_eq!(
+        res.status(),
+        200,
+        "the push in flight is stored and acknowledged"
+    );
+    let ack: sync::ack::Ack = res.json().await.unwrap();
+    assert_eq!(ack.acked_seq, records.len() as u64);
+    let exit = server.child.wait().unwrap();
+    assert!(exit.success(), "the server then exits cleanly: {exit:?}");
+    assert_eq!(status(&office)["records"], records.len() as u64);
 }
 
 #[tokio::test]

@@ -82,6 +82,11 @@ impl Office {
         String::from_utf8(out.stdout).expect("utf-8 output")
     }
 
+    /// Everything the servers of this office logged.
+    pub fn server_log(&self) -> String {
+        std::fs::read_to_string(self.home.path().join("serve.log")).unwrap_or_default()
+    }
+
     pub fn public(&self) -> serde_json::Value {
         serde_json::from_slice(&std::fs::read(self.home.path().join("public.json")).unwrap())
             .unwrap()
@@ -111,12 +116,19 @@ impl Office {
 
     /// Starts `serve` on a free port.
     pub fn serve(&self, extra: &[&str]) -> Server {
+        // The server's log (info level) goes to a file the tests read: it must hold no client data.
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.home.path().join("serve.log"))
+            .expect("server log file");
         let mut child = self
             .command()
             .args(["serve", "--listen", "127.0.0.1:0"])
             .args(extra)
+            .env("BRANCHDESK_HQ_LOG", "info")
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(log)
             .spawn()
             .expect("start branchdesk-hq serve");
         let stdout = child.stdout.take().expect("stdout");
@@ -151,6 +163,13 @@ impl Server {
     pub fn kill(mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+
+    /// SIGTERM without waiting.
+    pub fn term(&self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
     }
 
     /// SIGTERM and wait: the graceful way.
