@@ -292,7 +292,8 @@ async fn project(
         Projection::Client { id, data } => {
             tx.execute(
                 "INSERT INTO client (id, device, data, seq) VALUES ($1, $2, $3, $4)
-                 ON CONFLICT (id) DO UPDATE SET data = excluded.data, seq = excluded.seq, device = excluded.device",
+                 ON CONFLICT (id) DO UPDATE SET data = excluded.data, seq = excluded.seq
+                 WHERE client.device = excluded.device",
                 &[id, &device, data, &seq],
             )
             .await
@@ -303,7 +304,8 @@ async fn project(
                 "INSERT INTO application (id, device, lineage, version, client_id, product_id, amount_tiyn, months, stage, maker_id, payload, seq)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
                  ON CONFLICT (id) DO UPDATE SET stage = excluded.stage, product_id = excluded.product_id,
-                   amount_tiyn = excluded.amount_tiyn, months = excluded.months, payload = excluded.payload, seq = excluded.seq",
+                   amount_tiyn = excluded.amount_tiyn, months = excluded.months, payload = excluded.payload, seq = excluded.seq
+                 WHERE application.device = excluded.device",
                 &[
                     &a.id,
                     &device,
@@ -322,8 +324,11 @@ async fn project(
             .await
             .map_err(db)?;
             tx.execute(
+                // Only onto this desk's own application: an id another desk used is not ours to move.
                 "INSERT INTO application_step (device, seq, application_id, step, stage, reason, at, officer_id)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
+                 SELECT $1::TEXT, $2::BIGINT, $3::TEXT, $4::TEXT, $5::TEXT, $6::TEXT, $7::TEXT, $8::TEXT
+                 WHERE EXISTS (SELECT 1 FROM application WHERE id = $3 AND device = $1)
+                 ON CONFLICT DO NOTHING",
                 &[&device, &seq, &a.id, &a.step, &a.stage, &a.reason, &at, &officer],
             )
             .await

@@ -189,7 +189,8 @@ fn project(
         Projection::Client { id, data } => {
             tx.execute(
                 "INSERT INTO client (id, device, data, seq) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT (id) DO UPDATE SET data = excluded.data, seq = excluded.seq, device = excluded.device",
+                 ON CONFLICT (id) DO UPDATE SET data = excluded.data, seq = excluded.seq
+                 WHERE client.device = excluded.device",
                 params![id, device, data, seq],
             )
             .map_err(db)?;
@@ -199,13 +200,16 @@ fn project(
                 "INSERT INTO application (id, device, lineage, version, client_id, product_id, amount_tiyn, months, stage, maker_id, payload, seq)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
                  ON CONFLICT (id) DO UPDATE SET stage = excluded.stage, product_id = excluded.product_id,
-                   amount_tiyn = excluded.amount_tiyn, months = excluded.months, payload = excluded.payload, seq = excluded.seq",
+                   amount_tiyn = excluded.amount_tiyn, months = excluded.months, payload = excluded.payload, seq = excluded.seq
+                 WHERE application.device = excluded.device",
                 params![a.id, device, a.lineage, i(a.version), a.client_id, a.product_id, a.amount_tiyn, i(a.months), a.stage, a.maker_id, a.payload, seq],
             )
             .map_err(db)?;
             tx.execute(
+                // Only onto this desk's own application: an id another desk used is not ours to move.
                 "INSERT INTO application_step (device, seq, application_id, step, stage, reason, at, officer_id)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT DO NOTHING",
+                 SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8 WHERE EXISTS (SELECT 1 FROM application WHERE id = ?3 AND device = ?1)
+                 ON CONFLICT DO NOTHING",
                 params![device, seq, a.id, a.step, a.stage, a.reason, at, officer],
             )
             .map_err(db)?;

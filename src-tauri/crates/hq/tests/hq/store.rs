@@ -61,6 +61,7 @@ contract!(
     ingest_revoked_device,
     ingest_unknown_device,
     projections,
+    another_desk_cannot_move_an_application,
     decide,
     publish_and_feed,
     chunks,
@@ -631,6 +632,44 @@ async fn projections(s: AnyStore) {
     assert_eq!(s.application("a-x".into()).await, Ok(None));
     let c = counts_of(&s).await;
     assert_eq!((c.records, c.batches, c.referred), (7, 2, 1));
+}
+
+async fn another_desk_cannot_move_an_application(s: AnyStore) {
+    two_applications(&s).await;
+    // dev-b reuses dev-a's ids: its records are kept, but dev-a's rows do not change.
+    let records = vec![
+        record(
+            1,
+            "client.add",
+            "c-1",
+            r#"{"id":"c-1","name":"Someone else"}"#,
+        ),
+        app_step(2, "a-1", "approved", "approve"),
+    ];
+    assert_eq!(
+        s.ingest(batch("dev-b", ZERO, h(9), records)).await,
+        Ok(stored(2, h(9), 2))
+    );
+    let detail = s.application("a-1".into()).await.unwrap().unwrap();
+    assert_eq!(
+        (detail.row.device.as_str(), detail.row.stage.as_str()),
+        ("dev-a", "referred"),
+        "another desk's record must not change this desk's application"
+    );
+    assert_eq!(
+        detail
+            .steps
+            .iter()
+            .map(|st| st.step.as_str())
+            .collect::<Vec<_>>(),
+        ["create", "submit", "refer"],
+        "nor add a step to its history"
+    );
+    assert_eq!(
+        counts_of(&s).await.records,
+        8,
+        "both desks' records are kept as records"
+    );
 }
 
 async fn decide(s: AnyStore) {
