@@ -394,10 +394,12 @@ async fn feed(
 
 async fn enrol(
     State(shared): Shr,
+    axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<SocketAddr>,
     body: Result<Json<EnrolRequest>, JsonRejection>,
 ) -> Result<Json<EnrolAnswer>, Refused> {
     let r = async {
-        rate(&shared, "enrolment")?;
+        // Per address: a flood from one place does not stop other branches enrolling.
+        rate(&shared, &format!("enrol {}", peer.ip()))?;
         let Json(req) = body.map_err(json_refusal)?;
         let (token, keys) = req.verify()?;
         let id = format!("dev-{}", hex::encode(rand::random::<[u8; 6]>()));
@@ -505,7 +507,7 @@ pub async fn serve(
         axum_server::tls_rustls::RustlsConfig::from_config(tls),
     )
     .handle(handle.clone())
-    .serve(router(shared).into_make_service());
+    .serve(router(shared).into_make_service_with_connect_info::<SocketAddr>());
     let task = tokio::spawn(server);
     match handle.listening().await {
         Some(addr) => ready(addr),
