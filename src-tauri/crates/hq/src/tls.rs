@@ -25,6 +25,8 @@ pub struct Generated {
     pub cert_pem: String,
     /// The private key, PKCS#8 DER (secret).
     pub key_der: Zeroizing<Vec<u8>>,
+    /// The private key, PKCS#8 PEM (secret).
+    pub key_pem: Zeroizing<String>,
 }
 
 /// A self-signed ECDSA P-256 certificate for `hosts` (names or IP addresses).
@@ -46,6 +48,7 @@ pub fn generate(hosts: &[String]) -> Result<Generated, TlsError> {
         cert_der: cert.der().to_vec(),
         cert_pem: cert.pem(),
         key_der: Zeroizing::new(key.serialize_der()),
+        key_pem: Zeroizing::new(key.serialize_pem()),
     })
 }
 

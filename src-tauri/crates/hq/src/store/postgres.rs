@@ -39,6 +39,53 @@ const FEED_LOCK: i64 = 0x4244_4851_0000_0002;
 /// Connections per server instance.
 const POOL_SIZE: usize = 16;
 
+/// Takes `sslrootcert=PATH` out of the URL's query (tokio-postgres does not know it).
+fn split_root_cert(url: &str) -> (String, Option<std::path::PathBuf>) {
+    let Some((base, query)) = url.split_once('?') else {
+        return (url.to_owned(), None);
+    };
+    let mut root = None;
+    let rest: Vec<&str> = query
+        .split('&')
+        .filter(|kv| match kv.strip_prefix("sslrootcert=") {
+            Some(path) => {
+                root = Some(std::path::PathBuf::from(path));
+                false
+            }
+            None => true,
+        })
+        .collect();
+    let url = if rest.is_empty() {
+        base.to_owned()
+    } else {
+        format!("{base}?{}", rest.join("&"))
+    };
+    (url, root)
+}
+
+/// A TLS connector that trusts exactly the certificates in the PEM file at `path`.
+fn tls_to(path: &std::path::Path) -> Result<tokio_postgres_rustls::MakeRustlsConnect, StoreError> {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject;
+    let bad = |e: String| StoreError::Database(format!("sslrootcert {}: {e}", path.display()));
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in CertificateDer::pem_file_iter(path).map_err(|e| bad(e.to_string()))? {
+        roots
+            .add(cert.map_err(|e| bad(e.to_string()))?)
+            .map_err(|e| bad(e.to_string()))?;
+    }
+    if roots.is_empty() {
+        return Err(bad("no certificate in the file".into()));
+    }
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| bad(e.to_string()))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(tokio_postgres_rustls::MakeRustlsConnect::new(config))
+}
+
 /// PostgreSQL store.
 #[derive(Clone)]
 pub struct Postgres {
@@ -104,20 +151,40 @@ fn col<'a, T: FromSql<'a>>(r: &'a Row, idx: usize) -> Result<T, StoreError> {
 impl Postgres {
     /// Connects (lazily: the pool opens connections as calls need them) and brings the schema up
     /// to date. Safe to call from several instances at once.
+    ///
+    /// TLS: `sslrootcert=PATH` in the URL's query (the PEM certificate(s) to trust, as libpq
+    /// names it) makes the connection TLS-only (rustls, ring), verified against exactly those
+    /// certificates; `sslmode=require` without it is refused rather than trusting anything.
+    /// Without either the connection is plain, for a database on the same host or network.
     pub async fn open(url: &str) -> Result<Self, StoreError> {
+        let (url, root) = split_root_cert(url);
         let mut cfg: tokio_postgres::Config = url
             .parse()
             .map_err(|e| StoreError::Database(format!("invalid PostgreSQL URL: {e}")))?;
         if cfg.get_connect_timeout().is_none() {
             cfg.connect_timeout(Duration::from_secs(10));
         }
-        let manager = Manager::from_config(
-            cfg,
-            NoTls,
-            ManagerConfig {
-                recycling_method: RecyclingMethod::Fast,
-            },
-        );
+        let manager_config = || ManagerConfig {
+            recycling_method: RecyclingMethod::Fast,
+        };
+        let manager = match (root, cfg.get_ssl_mode()) {
+            (Some(path), _) => {
+                cfg.ssl_mode(tokio_postgres::config::SslMode::Require);
+                Manager::from_config(cfg, tls_to(&path)?, manager_config())
+            }
+            (
+                None,
+                tokio_postgres::config::SslMode::Disable | tokio_postgres::config::SslMode::Prefer,
+            ) => {
+                cfg.ssl_mode(tokio_postgres::config::SslMode::Disable);
+                Manager::from_config(cfg, NoTls, manager_config())
+            }
+            (None, _) => {
+                return Err(StoreError::Database(
+                    "sslmode=require needs sslrootcert=PATH: the certificate to trust".into(),
+                ));
+            }
+        };
         let pool = Pool::builder(manager)
             .max_size(POOL_SIZE)
             .runtime(Runtime::Tokio1)

@@ -98,3 +98,94 @@ async fn two_instances_over_one_database_take_two_desks_and_survive_losing_one()
         "both desks' referrals"
     );
 }
+
+/// Writes a PEM file the cluster's server user can read (as root the cluster runs as `postgres`).
+fn server_file(path: &std::path::Path, text: &str, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::write(path, text).expect("write a server file");
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+    if nix_is_root() {
+        let ok = std::process::Command::new("chown")
+            .args(["postgres:postgres", path.to_str().unwrap()])
+            .status()
+            .expect("chown");
+        assert!(ok.success(), "chown to the postgres user");
+    }
+}
+
+fn nix_is_root() -> bool {
+    std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false)
+}
+
+#[tokio::test]
+async fn postgres_over_tls_trusts_only_the_certificate_it_is_given() {
+    let db = fresh_database().await;
+    // Turn TLS on in the throwaway cluster (a reload is enough; plain connections still work).
+    let dir = tempfile::Builder::new()
+        .prefix("pg-tls")
+        .tempdir_in("/tmp")
+        .unwrap();
+    std::fs::set_permissions(
+        dir.path(),
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    let server = hq::tls::generate(&["127.0.0.1".into(), "localhost".into()]).unwrap();
+    let (cert, key) = (dir.path().join("server.crt"), dir.path().join("server.key"));
+    server_file(&cert, &server.cert_pem, 0o644);
+    server_file(&key, &server.key_pem, 0o600);
+    let admin = std::env::var("BRANCHDESK_TEST_PG_ADMIN_URL").unwrap();
+    let (client, conn) = tokio_postgres::connect(&admin, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(conn);
+    // One statement per call: ALTER SYSTEM cannot run inside a multi-statement (implicit) transaction.
+    for sql in [
+        format!("ALTER SYSTEM SET ssl_cert_file = '{}'", cert.display()),
+        format!("ALTER SYSTEM SET ssl_key_file = '{}'", key.display()),
+        "ALTER SYSTEM SET ssl = on".to_owned(),
+        "SELECT pg_reload_conf()".to_owned(),
+    ] {
+        client
+            .batch_execute(&sql)
+            .await
+            .expect("enable TLS in the throwaway cluster");
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+
+    let trusted = format!("{db}?sslrootcert={}", cert.display());
+    let store = hq::store::AnyStore::open(&trusted)
+        .await
+        .expect("TLS to a server with the trusted certificate");
+    hq::store::Store::counts(&store)
+        .await
+        .expect("queries over TLS");
+
+    let other = hq::tls::generate(&["127.0.0.1".into()]).unwrap();
+    let other_pem = dir.path().join("other.crt");
+    std::fs::write(&other_pem, &other.cert_pem).unwrap();
+    let refused =
+        hq::store::AnyStore::open(&format!("{db}?sslrootcert={}", other_pem.display())).await;
+    assert!(
+        refused.is_err(),
+        "a server whose certificate is not the trusted one is refused"
+    );
+    let no_root = hq::store::AnyStore::open(&format!("{db}?sslmode=require")).await;
+    assert!(
+        no_root.is_err(),
+        "sslmode=require without a certificate to trust is refused, not trusted blindly"
+    );
+
+    for sql in [
+        "ALTER SYSTEM RESET ssl",
+        "ALTER SYSTEM RESET ssl_cert_file",
+        "ALTER SYSTEM RESET ssl_key_file",
+        "SELECT pg_reload_conf()",
+    ] {
+        client.batch_execute(sql).await.unwrap();
+    }
+}
