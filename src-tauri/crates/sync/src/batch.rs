@@ -11,11 +11,15 @@
 //! record    = seq:u64 created_at:str officer_id:str action:str entity_id:str payload:bytes
 //! ```
 
-use crate::wire::{Reader, Writer, expect_version};
-use crate::{PROTOCOL_VERSION, PeerKeys, SecretKeys, SyncError, sha256};
+use crate::envelope::{Envelope, Kind};
+use crate::wire::{Reader, Writer};
+use crate::{PeerKeys, SecretKeys, SyncError, sha256};
 
-const MAGIC: &[u8; 4] = b"BDSB";
-const DOMAIN: &[u8] = b"branchdesk/sync/batch/v1";
+const KIND: Kind = Kind {
+    magic: b"BDSB",
+    domain: b"branchdesk/sync/batch/v1",
+    what: "batch",
+};
 
 /// One outbox record as the desk wrote it, in the same transaction as the change it reports.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -135,9 +139,7 @@ pub struct BatchInput<'a> {
 pub struct SealedBatch {
     /// The header, signature not yet checked unless it came from [`SealedBatch::verify`].
     pub header: BatchHeader,
-    header_bytes: Vec<u8>,
-    signature: [u8; 64],
-    ciphertext: Vec<u8>,
+    envelope: Envelope,
 }
 
 impl SealedBatch {
@@ -176,72 +178,39 @@ impl SealedBatch {
             created_at: input.created_at.to_owned(),
             audit_head: input.audit_head,
         };
-        let header_bytes = header.encode();
-        let signature = desk.sign(DOMAIN, &signed_part(&header_bytes));
-        Ok(Self {
-            header,
-            header_bytes,
-            signature,
-            ciphertext,
-        })
+        let envelope = Envelope::sign(&KIND, header.encode(), ciphertext, desk);
+        Ok(Self { header, envelope })
     }
 
     /// The envelope's bytes.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut w = Writer::new();
-        w.raw(MAGIC)
-            .u16(PROTOCOL_VERSION)
-            .bytes(&self.header_bytes)
-            .raw(&self.signature)
-            .raw(&self.ciphertext);
-        w.finish()
+        self.envelope.to_bytes(&KIND)
     }
 
     /// Parses an envelope from untrusted bytes. Checks its shape and version only: call
     /// [`SealedBatch::verify`] with the sender's key before trusting any of it.
     pub fn parse(bytes: &[u8]) -> Result<Self, SyncError> {
-        if bytes.len() > crate::MAX_ENVELOPE {
-            return Err(SyncError::TooLarge);
-        }
-        let mut r = Reader::new(bytes, "batch");
-        expect_version(&mut r, MAGIC)?;
-        let header_bytes = r.bytes()?.to_vec();
-        let signature = r.array()?;
-        let ciphertext = r.rest().to_vec();
-        let header = BatchHeader::decode(&header_bytes)?;
-        Ok(Self {
-            header,
-            header_bytes,
-            signature,
-            ciphertext,
-        })
+        let envelope = Envelope::parse(&KIND, bytes)?;
+        let header = BatchHeader::decode(&envelope.header_bytes)?;
+        Ok(Self { header, envelope })
     }
 
     /// Checks the desk's signature over the header and that the ciphertext is the one it names.
     pub fn verify(&self, desk: &PeerKeys) -> Result<(), SyncError> {
-        desk.verify(DOMAIN, &signed_part(&self.header_bytes), &self.signature)?;
-        if self.ciphertext.len() as u64 != self.header.ciphertext_len
-            || sha256(&self.ciphertext) != self.header.ciphertext_sha256
-        {
-            return Err(SyncError::CiphertextHash);
-        }
-        Ok(())
+        let h = &self.header;
+        self.envelope
+            .verify(&KIND, desk, h.ciphertext_len, &h.ciphertext_sha256)
     }
 
     /// The batch's hash: what the next batch names as `prev_hash` and head office acknowledges.
     pub fn hash(&self) -> [u8; 32] {
-        let mut w = Writer::new();
-        w.raw(MAGIC)
-            .u16(PROTOCOL_VERSION)
-            .raw(&self.header_bytes)
-            .raw(&self.signature);
-        sha256(&w.finish())
+        self.envelope.hash(&KIND)
     }
 
     /// Decrypts and decodes the records, checking they are exactly the ones the header names.
     /// Call only after [`SealedBatch::verify`].
     pub fn open(&self, head_office: &SecretKeys) -> Result<Vec<Record>, SyncError> {
-        let plain = crate::seal::open(&self.ciphertext, head_office.identity())?;
+        let plain = crate::seal::open(&self.envelope.ciphertext, head_office.identity())?;
         let records = decode_records(&plain)?;
         let matches = records.len() == self.header.count as usize
             && records
@@ -253,12 +222,6 @@ impl SealedBatch {
         }
         Ok(records)
     }
-}
-
-fn signed_part(header_bytes: &[u8]) -> Vec<u8> {
-    let mut w = Writer::new();
-    w.raw(MAGIC).u16(PROTOCOL_VERSION).raw(header_bytes);
-    w.finish()
 }
 
 /// The plaintext of a batch.

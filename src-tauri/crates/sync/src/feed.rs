@@ -11,11 +11,15 @@
 //! entry     = epoch:u64 kind:str published_at:str effective_from:opt(str) body:bytes
 //! ```
 
-use crate::wire::{Reader, Writer, expect_version};
-use crate::{PROTOCOL_VERSION, PeerKeys, SecretKeys, SyncError, sha256};
+use crate::envelope::{Envelope, Kind};
+use crate::wire::{Reader, Writer};
+use crate::{PeerKeys, SecretKeys, SyncError, sha256};
 
-const MAGIC: &[u8; 4] = b"BDSF";
-const DOMAIN: &[u8] = b"branchdesk/sync/feed/v1";
+const KIND: Kind = Kind {
+    magic: b"BDSF",
+    domain: b"branchdesk/sync/feed/v1",
+    what: "feed",
+};
 
 /// What a feed entry carries.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -134,9 +138,7 @@ impl FeedHeader {
 pub struct SealedFeed {
     /// The header (trusted only after [`SealedFeed::open`]).
     pub header: FeedHeader,
-    header_bytes: Vec<u8>,
-    signature: [u8; 64],
-    ciphertext: Vec<u8>,
+    envelope: Envelope,
 }
 
 impl SealedFeed {
@@ -165,44 +167,20 @@ impl SealedFeed {
             ciphertext_len: ciphertext.len() as u64,
             created_at: created_at.to_owned(),
         };
-        let header_bytes = header.encode();
-        let signature = head_office.sign(DOMAIN, &signed_part(&header_bytes));
-        Ok(Self {
-            header,
-            header_bytes,
-            signature,
-            ciphertext,
-        })
+        let envelope = Envelope::sign(&KIND, header.encode(), ciphertext, head_office);
+        Ok(Self { header, envelope })
     }
 
     /// The envelope's bytes.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut w = Writer::new();
-        w.raw(MAGIC)
-            .u16(PROTOCOL_VERSION)
-            .bytes(&self.header_bytes)
-            .raw(&self.signature)
-            .raw(&self.ciphertext);
-        w.finish()
+        self.envelope.to_bytes(&KIND)
     }
 
     /// Parses an envelope from untrusted bytes (shape and version only).
     pub fn parse(bytes: &[u8]) -> Result<Self, SyncError> {
-        if bytes.len() > crate::MAX_ENVELOPE {
-            return Err(SyncError::TooLarge);
-        }
-        let mut r = Reader::new(bytes, "feed");
-        expect_version(&mut r, MAGIC)?;
-        let header_bytes = r.bytes()?.to_vec();
-        let signature = r.array()?;
-        let ciphertext = r.rest().to_vec();
-        let header = FeedHeader::decode(&header_bytes)?;
-        Ok(Self {
-            header,
-            header_bytes,
-            signature,
-            ciphertext,
-        })
+        let envelope = Envelope::parse(&KIND, bytes)?;
+        let header = FeedHeader::decode(&envelope.header_bytes)?;
+        Ok(Self { header, envelope })
     }
 
     /// Checks head office's signature, that the answer is for `device` and continues from
@@ -214,16 +192,13 @@ impl SealedFeed {
         device: &str,
         since: u64,
     ) -> Result<Vec<FeedEntry>, SyncError> {
-        head_office.verify(DOMAIN, &signed_part(&self.header_bytes), &self.signature)?;
-        if self.ciphertext.len() as u64 != self.header.ciphertext_len
-            || sha256(&self.ciphertext) != self.header.ciphertext_sha256
-        {
-            return Err(SyncError::CiphertextHash);
-        }
+        let h = &self.header;
+        self.envelope
+            .verify(&KIND, head_office, h.ciphertext_len, &h.ciphertext_sha256)?;
         if self.header.device != device || self.header.since != since {
             return Err(SyncError::malformed("feed for another desk or position"));
         }
-        let plain = crate::seal::open(&self.ciphertext, desk.identity())?;
+        let plain = crate::seal::open(&self.envelope.ciphertext, desk.identity())?;
         let entries = decode_entries(&plain)?;
         check_epochs(since, &entries)?;
         let through = entries.last().map_or(since, |e| e.epoch);
@@ -243,12 +218,6 @@ fn check_epochs(since: u64, entries: &[FeedEntry]) -> Result<(), SyncError> {
         last = e.epoch;
     }
     Ok(())
-}
-
-fn signed_part(header_bytes: &[u8]) -> Vec<u8> {
-    let mut w = Writer::new();
-    w.raw(MAGIC).u16(PROTOCOL_VERSION).raw(header_bytes);
-    w.finish()
 }
 
 fn encode_entries(entries: &[FeedEntry]) -> Vec<u8> {

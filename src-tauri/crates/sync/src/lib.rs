@@ -17,6 +17,7 @@ pub mod batch;
 pub mod chunk;
 pub mod client;
 pub mod enrol;
+mod envelope;
 mod error;
 pub mod feed;
 pub mod keys;
