@@ -18,11 +18,13 @@
 
 use std::time::Duration;
 
+use deadpool_postgres::Transaction;
 use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod, Runtime};
 use sha2::Digest;
 use tokio_postgres::error::SqlState;
 use tokio_postgres::types::FromSql;
-use tokio_postgres::{IsolationLevel, NoTls, Row, Transaction};
+use tokio_postgres::types::ToSql;
+use tokio_postgres::{IsolationLevel, NoTls, Row};
 
 use super::*;
 use crate::ingest::Projection;
@@ -281,6 +283,17 @@ fn device_row(r: &Row) -> Result<Device, StoreError> {
     })
 }
 
+/// Runs a statement prepared once per connection (deadpool keeps it): one round trip per call
+/// instead of a prepare and an execute. For the statements run once per ingested record.
+async fn exec(
+    tx: &Transaction<'_>,
+    sql: &str,
+    params: &[&(dyn ToSql + Sync)],
+) -> Result<u64, StoreError> {
+    let statement = tx.prepare_cached(sql).await.map_err(db)?;
+    tx.execute(&statement, params).await.map_err(db)
+}
+
 /// The device `id`; with `lock`, its row stays locked until the transaction ends.
 async fn get_device(
     tx: &Transaction<'_>,
@@ -357,17 +370,18 @@ async fn project(
 ) -> Result<(), StoreError> {
     match p {
         Projection::Client { id, data } => {
-            tx.execute(
+            exec(
+                tx,
                 "INSERT INTO client (id, device, data, seq) VALUES ($1, $2, $3, $4)
                  ON CONFLICT (id) DO UPDATE SET data = excluded.data, seq = excluded.seq
                  WHERE client.device = excluded.device",
                 &[id, &device, data, &seq],
             )
-            .await
-            .map_err(db)?;
+            .await?;
         }
         Projection::Application(a) => {
-            tx.execute(
+            exec(
+                tx,
                 "INSERT INTO application (id, device, lineage, version, client_id, product_id, amount_tiyn, months, stage, maker_id, payload, seq)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
                  ON CONFLICT (id) DO UPDATE SET stage = excluded.stage, product_id = excluded.product_id,
@@ -388,9 +402,9 @@ async fn project(
                     &seq,
                 ],
             )
-            .await
-            .map_err(db)?;
-            tx.execute(
+            .await?;
+            exec(
+                tx,
                 // Only onto this desk's own application: an id another desk used is not ours to move.
                 "INSERT INTO application_step (device, seq, application_id, step, stage, reason, at, officer_id)
                  SELECT $1::TEXT, $2::BIGINT, $3::TEXT, $4::TEXT, $5::TEXT, $6::TEXT, $7::TEXT, $8::TEXT
@@ -398,8 +412,7 @@ async fn project(
                  ON CONFLICT DO NOTHING",
                 &[&device, &seq, &a.id, &a.step, &a.stage, &a.reason, &at, &officer],
             )
-            .await
-            .map_err(db)?;
+            .await?;
         }
         Projection::Document {
             id,
@@ -408,13 +421,13 @@ async fn project(
             application_id,
             payload,
         } => {
-            tx.execute(
+            exec(
+                tx,
                 "INSERT INTO document (id, device, kind, client_id, application_id, payload, seq)
                  VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING",
                 &[id, &device, kind, client_id, application_id, payload, &seq],
             )
-            .await
-            .map_err(db)?;
+            .await?;
         }
         Projection::Consent {
             id,
@@ -422,13 +435,13 @@ async fn project(
             action,
             payload,
         } => {
-            tx.execute(
+            exec(
+                tx,
                 "INSERT INTO consent_event (id, device, client_id, action, payload, seq)
                  VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING",
                 &[id, &device, client_id, action, payload, &seq],
             )
-            .await
-            .map_err(db)?;
+            .await?;
         }
         Projection::Attachment {
             id,
@@ -438,13 +451,13 @@ async fn project(
             sha256,
             size,
         } => {
-            tx.execute(
+            exec(
+                tx,
                 "INSERT INTO attachment (id, device, client_id, kind, media_type, sha256, size)
                  VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING",
                 &[id, &device, client_id, kind, media_type, sha256, &i(*size)],
             )
-            .await
-            .map_err(db)?;
+            .await?;
         }
         Projection::None | Projection::Unreadable => {}
     }
@@ -514,7 +527,7 @@ async fn ingest(tx: &Transaction<'_>, b: &Ingest) -> Result<Stored, StoreError> 
     .await
     .map_err(db)?;
     let insert_record = tx
-        .prepare(
+        .prepare_cached(
             "INSERT INTO record (device, seq, created_at, officer_id, action, entity_id, payload, payload_sha256, received_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (device, seq) DO NOTHING",
         )
