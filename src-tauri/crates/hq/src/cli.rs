@@ -536,3 +536,28 @@ async fn stop_signal() {
     }
     let _ = tokio::signal::ctrl_c().await;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{parse_duration, tenge};
+
+    #[test]
+    fn code_lifetimes_read_minutes_hours_days_up_to_thirty_days() {
+        assert_eq!(
+            parse_duration("30m").unwrap(),
+            chrono::Duration::minutes(30)
+        );
+        assert_eq!(parse_duration("24h").unwrap(), chrono::Duration::hours(24));
+        assert_eq!(parse_duration("7d").unwrap(), chrono::Duration::days(7));
+        for bad in ["", "h", "0h", "-1h", "31d", "1w", "1.5h", "24"] {
+            assert!(parse_duration(bad).is_err(), "{bad:?} must be refused");
+        }
+    }
+
+    #[test]
+    fn amounts_print_in_tenge_with_tiyn() {
+        assert_eq!(tenge(50_000_000), "500000.00");
+        assert_eq!(tenge(12_345), "123.45");
+        assert_eq!(tenge(5), "0.05");
+    }
+}

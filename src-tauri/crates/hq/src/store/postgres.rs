@@ -1101,3 +1101,27 @@ impl Store for Postgres {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::split_root_cert;
+
+    #[test]
+    fn the_certificate_to_trust_is_taken_out_of_the_url() {
+        assert_eq!(
+            split_root_cert("postgres://h/db"),
+            ("postgres://h/db".into(), None)
+        );
+        let (url, root) =
+            split_root_cert("postgres://h/db?sslrootcert=/etc/ca.pem&connect_timeout=5");
+        assert_eq!(
+            url, "postgres://h/db?connect_timeout=5",
+            "other parameters stay for tokio-postgres"
+        );
+        assert_eq!(root.as_deref(), Some(std::path::Path::new("/etc/ca.pem")));
+        assert_eq!(
+            split_root_cert("postgres://h/db?sslrootcert=/x").0,
+            "postgres://h/db"
+        );
+    }
+}
