@@ -209,6 +209,9 @@ impl Desk {
             serde_json::json!({ "application": env!("CARGO_BIN_EXE_branchdesk") }),
         )
         .expect("capabilities");
+        // thirtyfour's reqwest shares the workspace's reqwest build, whose rustls (the sync
+        // client's, with no built-in provider) needs one chosen before any client is made.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let driver = WebDriver::builder(format!("http://127.0.0.1:{port}"), caps)
             .request_timeout(Duration::from_secs(30))
             .await

@@ -267,7 +267,7 @@ pub async fn run(cli: Cli) -> Result<(), Failed> {
         }
         Command::Publish { what, file } => {
             let publication = read_publication(what, &file)?;
-            if publication.body.len() > 4 * 1024 * 1024 {
+            if publication.body.len() > crate::store::FEED_PAGE_BYTES {
                 return Err(Failed(
                     "the publication is larger than 4 MiB; desks could not receive it".into(),
                 ));
@@ -425,7 +425,9 @@ pub async fn run(cli: Cli) -> Result<(), Failed> {
 }
 
 fn tenge(tiyn: i64) -> String {
-    format!("{}.{:02}", tiyn / 100, (tiyn % 100).abs())
+    let sign = if tiyn < 0 { "-" } else { "" };
+    let t = tiyn.unsigned_abs();
+    format!("{sign}{}.{:02}", t / 100, t % 100)
 }
 
 fn parse_duration(s: &str) -> Result<chrono::Duration, Failed> {
@@ -434,12 +436,12 @@ fn parse_duration(s: &str) -> Result<chrono::Duration, Failed> {
             "cannot read the duration {s:?}: use e.g. 30m, 24h or 7d"
         ))
     };
-    let (n, unit) = s.split_at(s.len().saturating_sub(1));
-    let n: i64 = n.parse().map_err(|_| bad())?;
+    let unit = s.chars().last().ok_or_else(bad)?;
+    let n: i64 = s[..s.len() - unit.len_utf8()].parse().map_err(|_| bad())?;
     let d = match unit {
-        "m" => chrono::Duration::try_minutes(n),
-        "h" => chrono::Duration::try_hours(n),
-        "d" => chrono::Duration::try_days(n),
+        'm' => chrono::Duration::try_minutes(n),
+        'h' => chrono::Duration::try_hours(n),
+        'd' => chrono::Duration::try_days(n),
         _ => None,
     }
     .ok_or_else(bad)?;
@@ -497,7 +499,8 @@ async fn serve(
         keys: unlocked.keys,
         clock,
         metrics: Default::default(),
-        rate: crate::rate::RateLimit::new(rate, rate * 10.0),
+        rate: crate::rate::RateLimit::new(rate, (rate * 10.0).max(1.0)),
+        pushes: tokio::sync::Semaphore::new(crate::server::CONCURRENT_PUSHES),
     });
     let backend = if db_url.starts_with("sqlite://") {
         "sqlite"
@@ -549,7 +552,7 @@ mod tests {
         );
         assert_eq!(parse_duration("24h").unwrap(), chrono::Duration::hours(24));
         assert_eq!(parse_duration("7d").unwrap(), chrono::Duration::days(7));
-        for bad in ["", "h", "0h", "-1h", "31d", "1w", "1.5h", "24"] {
+        for bad in ["", "h", "0h", "-1h", "31d", "1w", "1.5h", "24", "1д", "д"] {
             assert!(parse_duration(bad).is_err(), "{bad:?} must be refused");
         }
     }
@@ -559,5 +562,7 @@ mod tests {
         assert_eq!(tenge(50_000_000), "500000.00");
         assert_eq!(tenge(12_345), "123.45");
         assert_eq!(tenge(5), "0.05");
+        assert_eq!(tenge(-5), "-0.05");
+        assert_eq!(tenge(i64::MIN), "-92233720368547758.08");
     }
 }

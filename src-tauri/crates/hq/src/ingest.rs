@@ -7,6 +7,9 @@
 use serde_json::Value;
 use sync::batch::Record;
 
+/// Largest payload sorted into a table (1 MiB).
+const MAX_PROJECTED: usize = 1024 * 1024;
+
 /// A record with what it means for head office's tables.
 #[derive(Debug, Clone)]
 pub struct Incoming {
@@ -131,13 +134,70 @@ fn project(r: &Record) -> Projection {
     if !known || r.action == "client.export" {
         return Projection::None;
     }
+    // The vault's payloads are a few kilobytes; a huge one would cost far more memory as a JSON
+    // tree than its compressed bytes on the wire. It is kept as a record only.
+    if r.payload.len() > MAX_PROJECTED {
+        return Projection::Unreadable;
+    }
     let Ok(text) = std::str::from_utf8(&r.payload) else {
         return Projection::Unreadable;
     };
     let Ok(v) = serde_json::from_str::<Value>(text) else {
         return Projection::Unreadable;
     };
-    read(r, family, text, &v).unwrap_or(Projection::Unreadable)
+    match read(r, family, text, &v) {
+        // PostgreSQL's text cannot hold NUL: such a value is kept in the record only, on both
+        // back ends alike.
+        Some(p) if !has_nul(&p) => p,
+        _ => Projection::Unreadable,
+    }
+}
+
+fn has_nul(p: &Projection) -> bool {
+    let nul = |s: &str| s.contains('\0');
+    let opt = |s: &Option<String>| s.as_deref().is_some_and(nul);
+    match p {
+        Projection::Client { id, data } => nul(id) || nul(data),
+        Projection::Application(a) => {
+            [
+                &a.id,
+                &a.lineage,
+                &a.client_id,
+                &a.product_id,
+                &a.stage,
+                &a.maker_id,
+                &a.step,
+                &a.payload,
+            ]
+            .iter()
+            .any(|s| nul(s))
+                || opt(&a.reason)
+        }
+        Projection::Document {
+            id,
+            kind,
+            client_id,
+            application_id,
+            payload,
+        } => nul(id) || nul(kind) || opt(client_id) || opt(application_id) || nul(payload),
+        Projection::Consent {
+            id,
+            client_id,
+            action,
+            payload,
+        } => nul(id) || opt(client_id) || nul(action) || nul(payload),
+        Projection::Attachment {
+            id,
+            client_id,
+            kind,
+            media_type,
+            sha256,
+            ..
+        } => [id, client_id, kind, media_type, sha256]
+            .iter()
+            .any(|s| nul(s)),
+        Projection::None | Projection::Unreadable => false,
+    }
 }
 
 fn s(v: &Value, key: &str) -> Option<String> {
@@ -183,7 +243,10 @@ fn read(r: &Record, family: &str, text: &str, v: &Value) -> Option<Projection> {
         "attachment" => {
             // The vault writes (record, client id) as a JSON pair.
             let rec = v.get(0)?;
-            let size = rec.get("size")?.as_u64()?;
+            let size = rec
+                .get("size")?
+                .as_u64()
+                .filter(|s| (1..=crate::store::MAX_ATTACHMENT).contains(s))?;
             Projection::Attachment {
                 id: s(rec, "id")?,
                 client_id: v.get(1)?.as_str()?.to_owned(),
@@ -239,6 +302,28 @@ mod tests {
         );
         assert_eq!(project(&rec("vault.backup", "{}")), Projection::None);
         assert_eq!(project(&rec("client.export", "{}")), Projection::None);
+    }
+
+    #[test]
+    fn a_nul_in_a_value_or_an_oversize_attachment_is_kept_as_a_record_only() {
+        let p = project(&rec(
+            "application.refer",
+            r#"{"id":"a2","lineage":"a1","version":2,"client_id":"c","product_id":"p","amount_tiyn":1,"months":12,"stage":"referred","maker_id":"m","step":"refer","reason":"x\u0000y"}"#,
+        ));
+        assert_eq!(
+            p,
+            Projection::Unreadable,
+            "PostgreSQL cannot store a NUL: neither back end sorts it"
+        );
+        let a = project(&rec(
+            "attachment.add",
+            r#"[{"id":"att-1","kind":"scan","media_type":"application/pdf","sha256":"00","size":1000000000000},"c-9"]"#,
+        ));
+        assert_eq!(
+            a,
+            Projection::Unreadable,
+            "an attachment above the limit is never expected"
+        );
     }
 
     #[test]

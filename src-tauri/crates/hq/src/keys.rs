@@ -127,14 +127,15 @@ impl Home {
         let keys = SecretKeys::generate();
         let cert = crate::tls::generate(hosts).map_err(|e| KeyError::Damaged(e.to_string()))?;
         let (signing, identity) = keys.to_parts();
+        let file = ZeroizeOnDrop(SecretFile {
+            signing: hex::encode(&signing[..]),
+            identity: identity.to_string(),
+            tls_key: hex::encode(&cert.key_der[..]),
+        });
         let secret = Zeroizing::new(
-            serde_json::to_vec(&SecretFile {
-                signing: hex::encode(&signing[..]),
-                identity: identity.to_string(),
-                tls_key: hex::encode(&cert.key_der[..]),
-            })
-            .map_err(|e| KeyError::Damaged(e.to_string()))?,
+            serde_json::to_vec(&file.0).map_err(|e| KeyError::Damaged(e.to_string()))?,
         );
+        drop(file);
         let mut recipient = age::scrypt::Recipient::new(passphrase.to_owned().into());
         recipient.set_work_factor(WORK_FACTOR);
         let encryptor =

@@ -41,8 +41,6 @@ use crate::store::{AnyStore, AttachmentState, Device, Ingest, NewDevice, Store, 
 
 /// Feed entries per answer; a desk asks again from `through` until it gets none.
 const FEED_PAGE: u32 = 500;
-/// Body bytes per feed answer before the rest waits for the next page.
-const FEED_PAGE_BYTES: usize = 4 * 1024 * 1024;
 /// Largest JSON request.
 const MAX_JSON: usize = 64 * 1024;
 
@@ -58,7 +56,12 @@ pub struct Shared {
     pub metrics: Metrics,
     /// Per-device budget.
     pub rate: RateLimit,
+    /// Batches being stored at once.
+    pub pushes: tokio::sync::Semaphore,
 }
+
+/// Batches one instance stores at once; more wait their turn.
+pub const CONCURRENT_PUSHES: usize = 4;
 
 /// A refusal as an HTTP response.
 #[derive(Debug)]
@@ -239,6 +242,8 @@ fn rate(shared: &Shared, key: &str) -> Result<(), Refused> {
     }
 }
 
+/// The device a request names and its keys. The caller checks the request's signature with
+/// them and then calls [`rate`]: only a signed request spends a desk's budget.
 async fn known_device(shared: &Shared, id: &str) -> Result<(Device, PeerKeys), Refused> {
     let device = shared.store.device(id.to_owned()).await?.ok_or_else(|| {
         Refused::new(
@@ -246,7 +251,6 @@ async fn known_device(shared: &Shared, id: &str) -> Result<(Device, PeerKeys), R
             "no device with this id is enrolled",
         )
     })?;
-    rate(shared, id)?;
     let keys = PeerKeys::parse(&device.signing, &device.recipient)?;
     Ok((device, keys))
 }
@@ -275,6 +279,12 @@ async fn push_inner(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Ack, Refused> {
     let started = Instant::now();
+    // A few batches at once per instance: each may hold 16 MiB and a transaction.
+    let _permit = shared
+        .pushes
+        .acquire()
+        .await
+        .map_err(|_| Refused::new(RefusalCode::Unavailable, "head office is shutting down"))?;
     let bytes = body.map_err(body_refusal)?;
     let sealed = SealedBatch::parse(&bytes)?;
     let (device, desk) = known_device(shared, &sealed.header.device).await?;
@@ -284,10 +294,14 @@ async fn push_inner(
     let header = sealed.header.clone();
     let hash = sealed.hash();
     let keys_holder = shared.clone();
-    let records = tokio::task::spawn_blocking(move || sealed.open(&keys_holder.keys))
-        .await
-        .map_err(|_| Refused::new(RefusalCode::Unavailable, "head office is shutting down"))??;
-    let incoming: Vec<Incoming> = records.into_iter().map(Incoming::new).collect();
+    // Decrypting, decompressing and sorting records is CPU work: off the async workers.
+    let incoming = tokio::task::spawn_blocking(move || {
+        sealed
+            .open(&keys_holder.keys)
+            .map(|records| records.into_iter().map(Incoming::new).collect::<Vec<_>>())
+    })
+    .await
+    .map_err(|_| Refused::new(RefusalCode::Unavailable, "head office is shutting down"))??;
     let unreadable = incoming
         .iter()
         .filter(|i| i.projection == Projection::Unreadable)
@@ -335,6 +349,7 @@ async fn push_inner(
 async fn desk_request(shared: &Shared, req: &DeskRequest) -> Result<(Device, PeerKeys), Refused> {
     let (device, keys) = known_device(shared, &req.device).await?;
     req.verify(&device.signing)?;
+    rate(shared, &device.id)?;
     shared
         .store
         .touch(device.id.clone(), shared.clock.text())
@@ -370,19 +385,10 @@ async fn feed(
         let Json(req) = body.map_err(json_refusal)?;
         // A revoked desk may still read its feed: that is how it learns it was revoked.
         let (device, keys) = desk_request(&shared, &req).await?;
-        let mut entries = shared.store.feed(device.id.clone(), req.since, FEED_PAGE).await?;
-        // Keep each answer well under the envelope limit (policy texts are large); the desk asks
-        // again from `through` for the rest. One entry always goes, so the feed always advances.
-        let mut bytes = 0;
-        let keep = entries
-            .iter()
-            .take_while(|e| {
-                bytes += e.body.len();
-                bytes <= FEED_PAGE_BYTES
-            })
-            .count()
-            .max(1);
-        entries.truncate(keep);
+        let entries = shared
+            .store
+            .feed(device.id.clone(), req.since, FEED_PAGE)
+            .await?;
         let sealed = SealedFeed::seal(&device.id, req.since, &entries, &shared.clock.text(), &shared.keys, &keys)?;
         shared.metrics.feeds.fetch_add(1, Ordering::Relaxed);
         info!(device = %device.id, since = req.since, through = sealed.header.through, entries = entries.len(), "feed served");
@@ -423,7 +429,7 @@ async fn enrol(
             &device.id,
             &device.signing,
             &device.branch,
-            &now,
+            &device.enrolled_at,
             &shared.keys,
         )?)
     }
@@ -474,8 +480,8 @@ async fn chunk(
 }
 
 async fn health(State(shared): Shr) -> (StatusCode, &'static str) {
-    match shared.store.counts().await {
-        Ok(_) => (StatusCode::OK, "ok\n"),
+    match shared.store.ping().await {
+        Ok(()) => (StatusCode::OK, "ok\n"),
         Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "store unavailable\n"),
     }
 }

@@ -21,6 +21,12 @@ const KIND: Kind = Kind {
     what: "batch",
 };
 
+/// Most records one batch may carry: a batch is one transaction at head office, kept short.
+pub const MAX_RECORDS: usize = 10_000;
+
+/// Largest sequence number (head office stores them as signed 64-bit integers).
+pub const MAX_SEQ: u64 = i64::MAX as u64;
+
 /// One outbox record as the desk wrote it, in the same transaction as the change it reports.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Record {
@@ -111,6 +117,8 @@ impl BatchHeader {
         r.end()?;
         let span_ok = h.first_seq >= 1
             && h.last_seq >= h.first_seq
+            && h.last_seq <= MAX_SEQ
+            && h.count as usize <= MAX_RECORDS
             && h.last_seq - h.first_seq + 1 == u64::from(h.count);
         if !span_ok {
             return Err(SyncError::malformed("batch header"));
@@ -154,8 +162,20 @@ impl SealedBatch {
             _ => return Err(SyncError::malformed("empty batch")),
         };
         let in_order = input.records.windows(2).all(|w| w[1].seq == w[0].seq + 1);
-        if first == 0 || !in_order {
+        if first == 0 || last > MAX_SEQ || !in_order {
             return Err(SyncError::malformed("record sequence"));
+        }
+        let nul = |t: &str| t.contains('\0');
+        if input.records.iter().any(|r| {
+            nul(&r.created_at) || nul(&r.officer_id) || nul(&r.action) || nul(&r.entity_id)
+        }) || nul(input.device)
+            || nul(input.created_at)
+        {
+            // The other side refuses such strings: say so here, where the record can be fixed.
+            return Err(SyncError::malformed("NUL character in a record's text"));
+        }
+        if input.records.len() > MAX_RECORDS {
+            return Err(SyncError::TooLarge);
         }
         let count = u32::try_from(input.records.len()).map_err(|_| SyncError::TooLarge)?;
         let plain = encode_records(input.records);

@@ -64,6 +64,9 @@ impl Client {
         tls.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
         let http = reqwest::Client::builder()
             .tls_backend_preconfigured(tls)
+            // Only head office itself, never where it might redirect to.
+            .redirect(reqwest::redirect::Policy::none())
+            .https_only(true)
             .connect_timeout(Duration::from_secs(10))
             .timeout(Duration::from_secs(120))
             .build()
@@ -198,7 +201,8 @@ impl Client {
         serde_json::from_slice(&body).map_err(|_| SyncError::malformed("attachment state").into())
     }
 
-    /// Pushes `records` (the desk's outbox in sequence order, starting at 1) in batches of
+    /// Pushes `records` (the desk's outbox in sequence order, from any point at or before the
+    /// first one head office lacks) in batches of
     /// `batch_size`, continuing from what head office has stored: asks for the cursor first, and
     /// again after a refusal that says the desk and head office disagree about where it stands.
     /// Returns the last acknowledgement. `now` gives the time to stamp requests with.
@@ -211,22 +215,30 @@ impl Client {
         audit_head: Option<AuditHead>,
         now: &(dyn Fn() -> String + Sync),
     ) -> Result<Ack, ClientError> {
+        let first = records.first().map_or(1, |r| r.seq);
         let mut ack = self.cursor(device, desk, &now()).await?;
         let mut resyncs = 0;
         loop {
-            let acked = ack.acked_seq as usize;
-            if acked >= records.len() {
+            let acked = ack.acked_seq;
+            if records.last().is_none_or(|r| r.seq <= acked) {
                 return Ok(ack);
             }
+            // The records must reach back to the first one head office does not have.
+            let start = usize::try_from((acked + 1).saturating_sub(first))
+                .ok()
+                .filter(|_| first <= acked + 1)
+                .ok_or(SyncError::malformed(
+                    "records do not continue from head office's cursor",
+                ))?;
             let prev = ack.verify(&self.head_office)?;
-            let end = (acked + batch_size.max(1)).min(records.len());
+            let end = (start + batch_size.max(1)).min(records.len());
             let batch = SealedBatch::seal(
                 &BatchInput {
                     device,
                     prev_hash: prev,
                     created_at: &now(),
                     audit_head,
-                    records: &records[acked..end],
+                    records: &records[start..end],
                 },
                 desk,
                 &self.head_office,

@@ -39,7 +39,12 @@ pub(crate) fn open(
     if compressed.len() > crate::MAX_ENVELOPE {
         return Err(SyncError::TooLarge);
     }
-    let decoder = zstd::stream::Decoder::new(&compressed[..])
+    let mut decoder = zstd::stream::Decoder::new(&compressed[..])
+        .map_err(|_| SyncError::malformed("compressed body"))?;
+    // A 16 MiB window at most (zstd's default allows 128 MiB per stream): our encoder at level 3
+    // never needs more.
+    decoder
+        .window_log_max(24)
         .map_err(|_| SyncError::malformed("compressed body"))?;
     let mut plain = Vec::new();
     decoder

@@ -90,8 +90,12 @@ impl<'a> Reader<'a> {
         let n = self.u32()? as usize;
         self.take(n)
     }
+    /// UTF-8 without NUL: no string in the protocol has one, and PostgreSQL's text cannot hold it.
     pub(crate) fn str(&mut self) -> Result<String, SyncError> {
         let b = self.bytes()?;
+        if b.contains(&0) {
+            return Err(self.bad());
+        }
         String::from_utf8(b.to_vec()).map_err(|_| self.bad())
     }
     pub(crate) fn opt_str(&mut self) -> Result<Option<String>, SyncError> {

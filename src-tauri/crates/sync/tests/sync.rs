@@ -125,6 +125,32 @@ fn another_protocol_version_is_refused_naming_both() {
 }
 
 #[test]
+fn a_nul_in_a_records_text_does_not_seal_and_does_not_decode() {
+    let (desk, hq) = (SecretKeys::generate(), SecretKeys::generate());
+    let mut recs = records(1, 1);
+    recs[0].entity_id = "app\0x".into();
+    let refused = SealedBatch::seal(
+        &BatchInput {
+            device: "d",
+            prev_hash: [0; 32],
+            created_at: "t",
+            audit_head: None,
+            records: &recs,
+        },
+        &desk,
+        &hq.public(),
+    );
+    assert!(
+        refused.is_err(),
+        "head office could not store a NUL: the desk learns it when sealing"
+    );
+    assert!(
+        sync::batch::decode_records(&sync::batch::encode_records(&recs)).is_err(),
+        "nor does a NUL decode"
+    );
+}
+
+#[test]
 fn records_with_a_gap_do_not_seal() {
     let (desk, hq) = (SecretKeys::generate(), SecretKeys::generate());
     let mut recs = records(1, 3);
@@ -311,9 +337,9 @@ fn chunks_verify_only_for_their_offset_and_bytes() {
 
 fn arb_record() -> impl Strategy<Value = (String, String, String, Vec<u8>)> {
     (
-        ".{0,20}",
+        "[^\\x00]{0,20}",
         "[a-z]{1,8}\\.[a-z_]{1,10}",
-        ".{0,30}",
+        "[^\\x00]{0,30}",
         proptest::collection::vec(any::<u8>(), 0..300),
     )
 }
@@ -343,6 +369,42 @@ proptest! {
         let back = SealedBatch::parse(&batch.to_bytes()).unwrap();
         back.verify(&desk.public()).unwrap();
         prop_assert_eq!(back.open(&hq).unwrap(), recs);
+    }
+
+    #[test]
+    fn edited_envelopes_and_codes_never_panic_and_never_pass_changed(
+        edits in proptest::collection::vec((any::<usize>(), any::<u8>()), 1..6),
+    ) {
+        let (desk, hq) = (SecretKeys::generate(), SecretKeys::generate());
+        let original = sealed(&desk, &hq, &records(1, 3)).to_bytes();
+        let mut bytes = original.clone();
+        for (at, value) in &edits {
+            let i = at % bytes.len();
+            bytes[i] = *value;
+        }
+        let opened = SealedBatch::parse(&bytes)
+            .and_then(|b| b.verify(&desk.public()).map(|()| b))
+            .and_then(|b| b.open(&hq));
+        prop_assert!(opened.is_err() || bytes == original, "an edited batch must not open");
+        let feed = SealedFeed::seal("dev-1", 0, &entries(0), "t", &hq, &desk.public()).unwrap().to_bytes();
+        let mut f = feed.clone();
+        for (at, value) in &edits {
+            let i = at % f.len();
+            f[i] = *value;
+        }
+        let opened = SealedFeed::parse(&f).and_then(|x| x.open(&hq.public(), &desk, "dev-1", 0));
+        prop_assert!(opened.is_err() || f == feed, "an edited feed must not open");
+        let code = EnrolmentCode {
+            url: "https://h:1".into(), cert_sha256: [1; 32], head_office: hq.public(), branch: "b".into(),
+            token: [2; 32], expires_at: "t".into(),
+        }
+        .encode();
+        let mut c = code.into_bytes();
+        for (at, value) in &edits {
+            let i = 5 + at % (c.len() - 5);
+            c[i] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"[usize::from(*value) % 64];
+        }
+        let _ = EnrolmentCode::decode(&String::from_utf8_lossy(&c));
     }
 
     #[test]

@@ -312,7 +312,8 @@ pub trait Store: Clone + Send + Sync + 'static {
         body: Vec<u8>,
         now: String,
     ) -> impl Future<Output = Result<u64, StoreError>> + Send;
-    /// The device's feed after `since`, at most `limit` entries, epochs increasing.
+    /// The device's feed after `since`, epochs increasing: at most `limit` entries, ending once
+    /// their bodies pass [`FEED_PAGE_BYTES`] (the first entry always comes).
     fn feed(
         &self,
         device: String,
@@ -348,6 +349,8 @@ pub trait Store: Clone + Send + Sync + 'static {
     ) -> impl Future<Output = Result<AttachmentState, StoreError>> + Send;
     /// Counts for operations.
     fn counts(&self) -> impl Future<Output = Result<Counts, StoreError>> + Send;
+    /// Whether the store answers (a trivial query, for `/health`).
+    fn ping(&self) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
 /// The store a URL names, migrated.
@@ -445,7 +448,14 @@ impl Store for AnyStore {
     async fn counts(&self) -> Result<Counts, StoreError> {
         both!(self, s => s.counts())
     }
+    async fn ping(&self) -> Result<(), StoreError> {
+        both!(self, s => s.ping())
+    }
 }
+
+/// Body bytes per feed page: entries stop once their bodies pass this (one always goes), so an
+/// answer always fits the envelope limit and a page never loads more than this from the store.
+pub const FEED_PAGE_BYTES: usize = 4 * 1024 * 1024;
 
 /// Largest attachment head office accepts (the desk's scan limit is 20 MB).
 pub const MAX_ATTACHMENT: u64 = 25 * 1024 * 1024;

@@ -655,16 +655,19 @@ async fn append_chunk(
     let mut done = false;
     if now_received == size {
         let mut hasher = sha2::Sha256::new();
-        let rows = tx
-            .query(
-                "SELECT bytes FROM attachment_chunk WHERE attachment_id = $1 ORDER BY \"offset\"",
-                &[&id],
+        // One chunk at a time, so hashing a 25 MB scan holds 1 MiB, not all of it.
+        let next = tx
+            .prepare(
+                "SELECT \"offset\", bytes FROM attachment_chunk WHERE attachment_id = $1 AND \"offset\" >= $2
+                 ORDER BY \"offset\" LIMIT 1",
             )
             .await
             .map_err(db)?;
-        for r in &rows {
-            let chunk: &[u8] = col(r, 0)?;
+        let mut at = 0i64;
+        while let Some(r) = tx.query_opt(&next, &[&id, &at]).await.map_err(db)? {
+            let chunk: &[u8] = col(&r, 1)?;
             hasher.update(chunk);
+            at = col::<i64>(&r, 0)? + chunk.len() as i64;
         }
         if hex::encode(hasher.finalize()) != sha {
             // Throw the bytes away so the desk can send them again from the start.
@@ -719,15 +722,26 @@ impl Store for Postgres {
         // finds it used.
         let row = tx
             .query_opt(
-                "SELECT branch, expires_at, used_at FROM enrolment WHERE token_sha256 = $1 FOR UPDATE",
+                "SELECT branch, expires_at, used_at, device FROM enrolment WHERE token_sha256 = $1 FOR UPDATE",
                 &[&&token_sha256[..]],
             )
             .await
             .map_err(db)?
             .ok_or(StoreError::EnrolmentInvalid)?;
-        let (branch, expires_at, used_at): (String, String, Option<String>) =
-            (col(&row, 0)?, col(&row, 1)?, col(&row, 2)?);
+        let (branch, expires_at, used_at, used_by): (
+            String,
+            String,
+            Option<String>,
+            Option<String>,
+        ) = (col(&row, 0)?, col(&row, 1)?, col(&row, 2)?, col(&row, 3)?);
         if used_at.is_some() {
+            // The same desk asking again (its answer was lost) gets its enrolment back.
+            if let Some(device) = used_by
+                && let Some(existing) = get_device(&tx, &device, false).await?
+                && existing.signing == d.signing
+            {
+                return Ok(existing);
+            }
             return Err(StoreError::EnrolmentUsed);
         }
         if crate::clock::is_past(&expires_at, &now) {
@@ -887,9 +901,18 @@ impl Store for Postgres {
         let client = self.client().await?;
         let rows = client
             .query(
-                "SELECT epoch, kind, published_at, effective_from, body FROM feed_entry
-                 WHERE epoch > $1 AND (target IS NULL OR target = $2) ORDER BY epoch LIMIT $3",
-                &[&i(since), &device, &i64::from(limit)],
+                "SELECT epoch, kind, published_at, effective_from, body FROM (
+                     SELECT epoch, kind, published_at, effective_from, body,
+                            SUM(length(body)) OVER (ORDER BY epoch) - length(body) AS before
+                     FROM feed_entry WHERE epoch > $1 AND (target IS NULL OR target = $2)
+                     ORDER BY epoch LIMIT $3
+                 ) page WHERE before < $4 ORDER BY epoch",
+                &[
+                    &i(since),
+                    &device,
+                    &i64::from(limit),
+                    &(super::FEED_PAGE_BYTES as i64),
+                ],
             )
             .await
             .map_err(db)?;
@@ -1099,6 +1122,12 @@ impl Store for Postgres {
             referred: n(4)?,
             feed_entries: n(5)?,
         })
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        let client = self.client().await?;
+        client.execute("SELECT 1", &[]).await.map_err(db)?;
+        Ok(())
     }
 }
 

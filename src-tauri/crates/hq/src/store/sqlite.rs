@@ -471,16 +471,22 @@ impl Store for Sqlite {
     ) -> Result<Device, StoreError> {
         self.with(move |c| {
             let tx = c.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db)?;
-            let row: Option<(String, String, Option<String>)> = tx
+            let row: Option<(String, String, Option<String>, Option<String>)> = tx
                 .query_row(
-                    "SELECT branch, expires_at, used_at FROM enrolment WHERE token_sha256 = ?1",
+                    "SELECT branch, expires_at, used_at, device FROM enrolment WHERE token_sha256 = ?1",
                     [&token_sha256[..]],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
                 )
                 .optional()
                 .map_err(db)?;
-            let (branch, expires_at, used_at) = row.ok_or(StoreError::EnrolmentInvalid)?;
+            let (branch, expires_at, used_at, used_by) = row.ok_or(StoreError::EnrolmentInvalid)?;
             if used_at.is_some() {
+                // The same desk asking again (its answer was lost) gets its enrolment back.
+                if let Some(existing) = used_by.map(|id| get_device(&tx, &id)).transpose()?.flatten()
+                    && existing.signing == d.signing
+                {
+                    return Ok(existing);
+                }
                 return Err(StoreError::EnrolmentUsed);
             }
             if crate::clock::is_past(&expires_at, &now) {
@@ -608,20 +614,27 @@ impl Store for Sqlite {
         self.with(move |c| {
             let mut stmt = c
                 .prepare(
-                    "SELECT epoch, kind, published_at, effective_from, body FROM feed_entry
-                     WHERE epoch > ?1 AND (target IS NULL OR target = ?2) ORDER BY epoch LIMIT ?3",
+                    "SELECT epoch, kind, published_at, effective_from, body FROM (
+                         SELECT epoch, kind, published_at, effective_from, body,
+                                SUM(length(body)) OVER (ORDER BY epoch) - length(body) AS before
+                         FROM feed_entry WHERE epoch > ?1 AND (target IS NULL OR target = ?2)
+                         ORDER BY epoch LIMIT ?3
+                     ) WHERE before < ?4 ORDER BY epoch",
                 )
                 .map_err(db)?;
             let rows = stmt
-                .query_map(params![i(since), device, limit], |r| {
-                    Ok((
-                        r.get::<_, i64>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get(2)?,
-                        r.get(3)?,
-                        r.get(4)?,
-                    ))
-                })
+                .query_map(
+                    params![i(since), device, limit, super::FEED_PAGE_BYTES as i64],
+                    |r| {
+                        Ok((
+                            r.get::<_, i64>(0)?,
+                            r.get::<_, String>(1)?,
+                            r.get(2)?,
+                            r.get(3)?,
+                            r.get(4)?,
+                        ))
+                    },
+                )
                 .map_err(db)?;
             let mut out = Vec::new();
             for row in rows {
@@ -764,5 +777,10 @@ impl Store for Sqlite {
             })
         })
         .await
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        self.with(|c| c.query_row("SELECT 1", [], |_| Ok(())).map_err(db))
+            .await
     }
 }

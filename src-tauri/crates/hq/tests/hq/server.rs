@@ -264,7 +264,7 @@ async fn replayed_duplicated_reordered_truncated_and_flipped_batches() {
     let raw = raw_client(&office);
     for (what, body) in [
         ("truncated", bytes[..bytes.len() / 2].to_vec()),
-        ("flipped in the header", flip(&bytes, 20)),
+        ("flipped in the device id", flip(&bytes, 20)),
         ("flipped in the ciphertext", flip(&bytes, bytes.len() - 10)),
         ("empty", Vec::new()),
     ] {
@@ -401,6 +401,15 @@ async fn strangers_revoked_desks_and_spent_or_expired_codes_are_refused() {
     let code = office.code("c");
     let desk = enrolled(&client, &code, "desk").await;
 
+    // The same desk again with its code (the answer was lost on the way): the same enrolment.
+    let again = client
+        .enrol(&code, &desk.keys, "desk")
+        .await
+        .expect("a retried enrolment");
+    assert_eq!(
+        again.device, desk.device,
+        "a retry returns the device id it was given"
+    );
     // The same code again, by another desk.
     assert_eq!(
         refused(client.enrol(&code, &SecretKeys::generate(), "thief").await),
