@@ -283,17 +283,6 @@ fn device_row(r: &Row) -> Result<Device, StoreError> {
     })
 }
 
-/// Runs a statement prepared once per connection (deadpool keeps it): one round trip per call
-/// instead of a prepare and an execute. For the statements run once per ingested record.
-async fn exec(
-    tx: &Transaction<'_>,
-    sql: &str,
-    params: &[&(dyn ToSql + Sync)],
-) -> Result<u64, StoreError> {
-    let statement = tx.prepare_cached(sql).await.map_err(db)?;
-    tx.execute(&statement, params).await.map_err(db)
-}
-
 /// The device `id`; with `lock`, its row stays locked until the transaction ends.
 async fn get_device(
     tx: &Transaction<'_>,
@@ -360,89 +349,80 @@ fn app_row(r: &Row) -> Result<ApplicationRow, StoreError> {
 
 const APP_SELECT: &str = "SELECT a.id, a.device, a.lineage, a.version, a.client_id, a.product_id, a.amount_tiyn, a.months, a.stage, d.outcome FROM application a LEFT JOIN decision d ON d.application_id = a.id";
 
-async fn project(
-    tx: &Transaction<'_>,
+/// A record's table row as one statement and its parameters (owned), so the rows of a whole batch
+/// can be sent without waiting for each answer. An application's state and its step go in one
+/// statement: the step is added only if the upsert touched this desk's own application.
+fn projection_statement(
     device: &str,
     seq: i64,
     p: &Projection,
     at: &str,
     officer: &str,
-) -> Result<(), StoreError> {
-    match p {
-        Projection::Client { id, data } => {
-            exec(
-                tx,
-                "INSERT INTO client (id, device, data, seq) VALUES ($1, $2, $3, $4)
-                 ON CONFLICT (id) DO UPDATE SET data = excluded.data, seq = excluded.seq
-                 WHERE client.device = excluded.device",
-                &[id, &device, data, &seq],
-            )
-            .await?;
-        }
-        Projection::Application(a) => {
-            exec(
-                tx,
-                "INSERT INTO application (id, device, lineage, version, client_id, product_id, amount_tiyn, months, stage, maker_id, payload, seq)
+) -> Option<(&'static str, Vec<Param>)> {
+    fn own<T: ToSql + Sync + Send + Clone + 'static>(v: &T) -> Param {
+        Box::new(v.clone())
+    }
+    let dev = device.to_owned();
+    Some(match p {
+        Projection::Client { id, data } => (
+            "INSERT INTO client (id, device, data, seq) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (id) DO UPDATE SET data = excluded.data, seq = excluded.seq
+             WHERE client.device = excluded.device",
+            vec![own(id), own(&dev), own(data), own(&seq)],
+        ),
+        // Only onto this desk's own application: an id another desk used is not ours to move.
+        Projection::Application(a) => (
+            "WITH up AS (
+                 INSERT INTO application (id, device, lineage, version, client_id, product_id, amount_tiyn, months, stage, maker_id, payload, seq)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
                  ON CONFLICT (id) DO UPDATE SET stage = excluded.stage, product_id = excluded.product_id,
                    amount_tiyn = excluded.amount_tiyn, months = excluded.months, payload = excluded.payload, seq = excluded.seq
-                 WHERE application.device = excluded.device",
-                &[
-                    &a.id,
-                    &device,
-                    &a.lineage,
-                    &i(a.version),
-                    &a.client_id,
-                    &a.product_id,
-                    &a.amount_tiyn,
-                    &i(a.months),
-                    &a.stage,
-                    &a.maker_id,
-                    &a.payload,
-                    &seq,
-                ],
-            )
-            .await?;
-            exec(
-                tx,
-                // Only onto this desk's own application: an id another desk used is not ours to move.
-                "INSERT INTO application_step (device, seq, application_id, step, stage, reason, at, officer_id)
-                 SELECT $1::TEXT, $2::BIGINT, $3::TEXT, $4::TEXT, $5::TEXT, $6::TEXT, $7::TEXT, $8::TEXT
-                 WHERE EXISTS (SELECT 1 FROM application WHERE id = $3 AND device = $1)
-                 ON CONFLICT DO NOTHING",
-                &[&device, &seq, &a.id, &a.step, &a.stage, &a.reason, &at, &officer],
-            )
-            .await?;
-        }
+                 WHERE application.device = excluded.device
+                 RETURNING id
+             )
+             INSERT INTO application_step (device, seq, application_id, step, stage, reason, at, officer_id)
+             SELECT $2::TEXT, $12::BIGINT, id, $13::TEXT, $9::TEXT, $14::TEXT, $15::TEXT, $16::TEXT FROM up
+             ON CONFLICT DO NOTHING",
+            vec![
+                own(&a.id),
+                own(&dev),
+                own(&a.lineage),
+                own(&i(a.version)),
+                own(&a.client_id),
+                own(&a.product_id),
+                own(&a.amount_tiyn),
+                own(&i(a.months)),
+                own(&a.stage),
+                own(&a.maker_id),
+                own(&a.payload),
+                own(&seq),
+                own(&a.step),
+                own(&a.reason),
+                own(&at.to_owned()),
+                own(&officer.to_owned()),
+            ],
+        ),
         Projection::Document {
             id,
             kind,
             client_id,
             application_id,
             payload,
-        } => {
-            exec(
-                tx,
-                "INSERT INTO document (id, device, kind, client_id, application_id, payload, seq)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING",
-                &[id, &device, kind, client_id, application_id, payload, &seq],
-            )
-            .await?;
-        }
+        } => (
+            "INSERT INTO document (id, device, kind, client_id, application_id, payload, seq)
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING",
+            vec![own(id), own(&dev), own(kind), own(client_id), own(application_id), own(payload), own(&seq)],
+        ),
         Projection::Consent {
             id,
             client_id,
             action,
             payload,
-        } => {
-            exec(
-                tx,
-                "INSERT INTO consent_event (id, device, client_id, action, payload, seq)
-                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING",
-                &[id, &device, client_id, action, payload, &seq],
-            )
-            .await?;
-        }
+        } => (
+            "INSERT INTO consent_event (id, device, client_id, action, payload, seq)
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING",
+            vec![own(id), own(&dev), own(client_id), own(action), own(payload), own(&seq)],
+        ),
         Projection::Attachment {
             id,
             client_id,
@@ -450,18 +430,41 @@ async fn project(
             media_type,
             sha256,
             size,
-        } => {
-            exec(
-                tx,
-                "INSERT INTO attachment (id, device, client_id, kind, media_type, sha256, size)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING",
-                &[id, &device, client_id, kind, media_type, sha256, &i(*size)],
-            )
-            .await?;
+        } => (
+            "INSERT INTO attachment (id, device, client_id, kind, media_type, sha256, size)
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING",
+            vec![own(id), own(&dev), own(client_id), own(kind), own(media_type), own(sha256), own(&i(*size))],
+        ),
+        Projection::None | Projection::Unreadable => return None,
+    })
+}
+
+/// An owned statement parameter.
+type Param = Box<dyn ToSql + Sync + Send>;
+
+/// Runs statements in order without waiting for each answer. tokio-postgres sends a request when
+/// its future is first polled and `try_join_all` polls them first in order; PostgreSQL runs one
+/// connection's requests in the order they arrive. Each distinct statement is prepared (and
+/// cached) first, so no future waits before sending. Returns each statement's row count.
+async fn pipelined(
+    tx: &Transaction<'_>,
+    statements: &[(&'static str, Vec<Param>)],
+) -> Result<Vec<u64>, StoreError> {
+    let mut prepared: std::collections::HashMap<&str, tokio_postgres::Statement> =
+        std::collections::HashMap::new();
+    for (sql, _) in statements {
+        if !prepared.contains_key(sql) {
+            prepared.insert(sql, tx.prepare_cached(sql).await.map_err(db)?);
         }
-        Projection::None | Projection::Unreadable => {}
     }
-    Ok(())
+    let runs = statements.iter().map(|(sql, params)| {
+        let statement = &prepared[sql];
+        tx.execute_raw(
+            statement,
+            params.iter().map(|p| p.as_ref() as &(dyn ToSql + Sync)),
+        )
+    });
+    futures_util::future::try_join_all(runs).await.map_err(db)
 }
 
 /// The body of `ingest`, inside `tx` (committed by the caller; any error rolls it back).
@@ -526,59 +529,69 @@ async fn ingest(tx: &Transaction<'_>, b: &Ingest) -> Result<Stored, StoreError> 
     )
     .await
     .map_err(db)?;
-    let insert_record = tx
-        .prepare_cached(
-            "INSERT INTO record (device, seq, created_at, officer_id, action, entity_id, payload, payload_sha256, received_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (device, seq) DO NOTHING",
-        )
-        .await
-        .map_err(db)?;
-    let mut new_records = 0;
-    for inc in &b.records {
-        let r = &inc.record;
-        let seq = i(r.seq);
-        let inserted = tx
-            .execute(
-                &insert_record,
-                &[
-                    &b.device,
-                    &seq,
-                    &r.created_at,
-                    &r.officer_id,
-                    &r.action,
-                    &r.entity_id,
-                    &r.payload,
-                    &&inc.sha256[..],
-                    &b.received_at,
-                ],
+    // Every record at once (pipelined), then the stored hash of each one already there, then the
+    // table rows of the new ones in sequence order: a few round trips a batch, not several a record.
+    let insert_record = "INSERT INTO record (device, seq, created_at, officer_id, action, entity_id, payload, payload_sha256, received_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (device, seq) DO NOTHING";
+    let inserts: Vec<(&'static str, Vec<Param>)> = b
+        .records
+        .iter()
+        .map(|inc| {
+            let r = &inc.record;
+            let params: Vec<Param> = vec![
+                Box::new(b.device.clone()),
+                Box::new(i(r.seq)),
+                Box::new(r.created_at.clone()),
+                Box::new(r.officer_id.clone()),
+                Box::new(r.action.clone()),
+                Box::new(r.entity_id.clone()),
+                Box::new(r.payload.clone()),
+                Box::new(inc.sha256.to_vec()),
+                Box::new(b.received_at.clone()),
+            ];
+            (insert_record, params)
+        })
+        .collect();
+    let inserted = pipelined(tx, &inserts).await?;
+    drop(inserts);
+    let (new, again): (Vec<_>, Vec<_>) =
+        b.records.iter().zip(&inserted).partition(|(_, n)| **n > 0);
+    if !again.is_empty() {
+        let seqs: Vec<i64> = again.iter().map(|(inc, _)| i(inc.record.seq)).collect();
+        let rows = tx
+            .query(
+                "SELECT seq, payload_sha256 FROM record WHERE device = $1 AND seq = ANY($2)",
+                &[&b.device, &seqs],
             )
             .await
             .map_err(db)?;
-        if inserted == 0 {
-            let row = tx
-                .query_one(
-                    "SELECT payload_sha256 FROM record WHERE device = $1 AND seq = $2",
-                    &[&b.device, &seq],
-                )
-                .await
-                .map_err(db)?;
-            let stored: Vec<u8> = col(&row, 0)?;
-            if stored != inc.sha256 {
-                return Err(StoreError::Conflict { seq: r.seq });
+        let stored: std::collections::HashMap<i64, Vec<u8>> = rows
+            .iter()
+            .map(|r| Ok((col::<i64>(r, 0)?, col::<Vec<u8>>(r, 1)?)))
+            .collect::<Result<_, StoreError>>()?;
+        for (inc, _) in &again {
+            if stored.get(&i(inc.record.seq)).map(Vec::as_slice) != Some(&inc.sha256[..]) {
+                return Err(StoreError::Conflict {
+                    seq: inc.record.seq,
+                });
             }
-            continue;
         }
-        new_records += 1;
-        project(
-            tx,
-            &b.device,
-            seq,
-            &inc.projection,
-            &r.created_at,
-            &r.officer_id,
-        )
-        .await?;
     }
+    let rows: Vec<(&'static str, Vec<Param>)> = new
+        .iter()
+        .filter_map(|(inc, _)| {
+            let r = &inc.record;
+            projection_statement(
+                &b.device,
+                i(r.seq),
+                &inc.projection,
+                &r.created_at,
+                &r.officer_id,
+            )
+        })
+        .collect();
+    pipelined(tx, &rows).await?;
+    let new_records = new.len() as u64;
     let (acked, head) = if b.last_seq > cursor {
         (b.last_seq, b.hash)
     } else {
