@@ -13,8 +13,11 @@
 //! - every transaction that adds a feed entry first takes one transaction-level advisory lock,
 //!   so feed entries commit in epoch order (see [`insert_feed`]).
 //!
-//! Connections are plain TCP (`NoTls`) for now: run it on a trusted network or a local socket
-//! until TLS to the database is added.
+//! - a batch's statements are pipelined (see [`pipelined`]): a few round trips a batch.
+//!
+//! Connections are TLS (rustls, ring) when the URL names the certificate to trust
+//! (`sslrootcert=PATH`), plain TCP otherwise (a database on the same host or a trusted network);
+//! `sslmode=require` without a certificate is refused.
 
 use std::time::Duration;
 
