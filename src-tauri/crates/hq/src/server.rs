@@ -425,13 +425,14 @@ async fn enrol(
             .await?;
         shared.metrics.enrolments.fetch_add(1, Ordering::Relaxed);
         info!(device = %device.id, branch = %device.branch, "desk enrolled");
+        let desk = PeerKeys::parse(&device.signing, &device.recipient)?;
         Ok(EnrolAnswer::sign(
             &device.id,
-            &device.signing,
+            &desk,
             &device.branch,
             &device.enrolled_at,
             &shared.keys,
-        )?)
+        ))
     }
     .await;
     refused(&shared, r).map(Json)

@@ -7,7 +7,8 @@
 //! code    = "BDE1-" base64url(version:u16 url:str cert_sha256:[32] hq_signing:[32]
 //!                             hq_recipient:str branch:str token:[32] expires_at:str)
 //! signed  = "branchdesk/sync/enrol/v1" 0x00 token:[32] signing:[32] recipient:str name:str
-//! answer  = "branchdesk/sync/enrolled/v1" 0x00 device:str signing:[32] branch:str enrolled_at:str
+//! answer  = "branchdesk/sync/enrolled/v1" 0x00 device:str signing:[32] recipient:str branch:str
+//!           enrolled_at:str
 //! ```
 
 use base64::Engine;
@@ -190,29 +191,29 @@ pub struct EnrolAnswer {
 }
 
 impl EnrolAnswer {
-    /// Signs an answer binding the device id to the desk's signing key.
+    /// Signs an answer binding the device id to the desk's keys (signing key and age recipient).
     pub fn sign(
         device: &str,
-        desk_signing_hex: &str,
+        desk: &PeerKeys,
         branch: &str,
         enrolled_at: &str,
         head_office: &SecretKeys,
-    ) -> Result<Self, SyncError> {
-        let desk_signing = decode_key(desk_signing_hex)?;
+    ) -> Self {
         let sig = head_office.sign(
             ANSWER_DOMAIN,
-            &answer_message(device, &desk_signing, branch, enrolled_at),
+            &answer_message(device, desk, branch, enrolled_at),
         );
-        Ok(Self {
+        Self {
             protocol: crate::PROTOCOL_VERSION,
             device: device.to_owned(),
             branch: branch.to_owned(),
             enrolled_at: enrolled_at.to_owned(),
             signature: hex::encode(sig),
-        })
+        }
     }
 
-    /// Checks head office's signature over the desk's own key.
+    /// Checks head office's signature over the desk's own keys: head office registered exactly
+    /// the signing key and the age recipient this desk holds.
     pub fn verify(&self, head_office: &PeerKeys, desk: &PeerKeys) -> Result<(), SyncError> {
         if self.protocol != crate::PROTOCOL_VERSION {
             return Err(SyncError::Version {
@@ -223,27 +224,19 @@ impl EnrolAnswer {
         let sig = signature_from_hex(&self.signature)?;
         head_office.verify(
             ANSWER_DOMAIN,
-            &answer_message(
-                &self.device,
-                &desk.signing.to_bytes(),
-                &self.branch,
-                &self.enrolled_at,
-            ),
+            &answer_message(&self.device, desk, &self.branch, &self.enrolled_at),
             &sig,
         )
     }
 }
 
-fn decode_key(hex_key: &str) -> Result<[u8; 32], SyncError> {
-    hex::decode(hex_key)
-        .ok()
-        .and_then(|b| b.try_into().ok())
-        .ok_or(SyncError::Key { what: "signing" })
-}
-
-fn answer_message(device: &str, signing: &[u8; 32], branch: &str, at: &str) -> Vec<u8> {
+fn answer_message(device: &str, desk: &PeerKeys, branch: &str, at: &str) -> Vec<u8> {
     let mut w = Writer::new();
-    w.str(device).raw(signing).str(branch).str(at);
+    w.str(device)
+        .raw(&desk.signing.to_bytes())
+        .str(&desk.recipient.to_string())
+        .str(branch)
+        .str(at);
     w.finish()
 }
 

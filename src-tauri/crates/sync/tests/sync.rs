@@ -291,8 +291,7 @@ fn enrolment_code_round_trips_and_binds_everything() {
         "a key the desk does not hold"
     );
 
-    let answer =
-        EnrolAnswer::sign("dev-1", &desk.public().signing_hex(), "Алматы-1", "t", &hq).unwrap();
+    let answer = EnrolAnswer::sign("dev-1", &desk.public(), "Алматы-1", "t", &hq);
     answer
         .verify(&hq.public(), &desk.public())
         .expect("head office's answer verifies");
@@ -300,6 +299,15 @@ fn enrolment_code_round_trips_and_binds_everything() {
         answer
             .verify(&hq.public(), &SecretKeys::generate().public())
             .is_err()
+    );
+    // Head office registered another age recipient than the desk's: the desk would never read
+    // its feed, so it refuses the answer.
+    let mut swapped = desk.public();
+    swapped.recipient = SecretKeys::generate().public().recipient;
+    let wrong = EnrolAnswer::sign("dev-1", &swapped, "Алматы-1", "t", &hq);
+    assert_eq!(
+        wrong.verify(&hq.public(), &desk.public()),
+        Err(SyncError::Signature)
     );
 }
 
