@@ -32,12 +32,12 @@ use std::collections::HashSet;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, Datelike, NaiveDate, SecondsFormat, Utc};
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use clap::Parser;
 use domain::application::{ApplicationForm, Terms};
 use domain::catalog::Catalog;
 use domain::client::{ClientForm, DocumentKind};
-use domain::iin::{Sex, check_digit};
+use domain::iin::{Iin, Sex};
 use domain::schedule::Method;
 use sync::SecretKeys;
 use sync::batch::{AuditHead, BatchInput, Record, SealedBatch};
@@ -516,37 +516,6 @@ fn female(surname: &str) -> String {
     }
 }
 
-/// A valid IIN for this birth date and sex with serial `serial`, if one can be issued.
-fn iin(birth: NaiveDate, sex: Sex, serial: u32) -> Option<String> {
-    let yy = (birth.year() % 100) as u32;
-    let century = match (birth.year() >= 2000, sex) {
-        (false, Sex::Male) => 3,
-        (false, Sex::Female) => 4,
-        (true, Sex::Male) => 5,
-        (true, Sex::Female) => 6,
-    };
-    let mut d = [
-        yy / 10,
-        yy % 10,
-        birth.month() / 10,
-        birth.month() % 10,
-        birth.day() / 10,
-        birth.day() % 10,
-        century,
-        0,
-        0,
-        0,
-        0,
-    ];
-    let mut s = serial;
-    for i in (7..11).rev() {
-        d[i] = s % 10;
-        s /= 10;
-    }
-    let k = check_digit(&d)?;
-    Some(d.iter().chain([k].iter()).map(|x| x.to_string()).collect())
-}
-
 /// Client `i` as `client.add` carries it: the checked record's JSON.
 fn client(i: usize, rng: &mut Rng, iins: &mut HashSet<String>) -> Result<String, String> {
     let sex = if rng.chance(55) {
@@ -563,7 +532,7 @@ fn client(i: usize, rng: &mut Rng, iins: &mut HashSet<String>) -> Result<String,
     let (birth, iin) = loop {
         let birth = NaiveDate::from_ymd_opt(1960, 1, 1).ok_or("date")?
             + chrono::Duration::days(rng.below(45 * 365) as i64);
-        if let Some(iin) = iin(birth, sex, rng.below(10_000) as u32)
+        if let Some(iin) = Iin::compose(birth, sex, rng.below(10_000) as u32).map(String::from)
             && iins.insert(iin.clone())
         {
             break (birth, iin);

@@ -32,7 +32,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
 use domain::application::{ApplicationForm, Stage, Step, Terms};
 use domain::client::{Client, ClientForm, DocumentKind};
-use domain::iin::{Sex, check_digit};
+use domain::iin::{Iin, Sex};
 use domain::schedule::Method;
 use vault::bench::SeedApplication;
 use vault::{ApplicationFilter, ClientQuery, Keychain, Passphrase, Role, Vault, VaultDir};
@@ -540,37 +540,6 @@ fn female(surname: &str) -> String {
     surname.to_owned()
 }
 
-/// A valid IIN for this birth date and sex with serial `serial`, if one can be issued.
-fn iin(birth: NaiveDate, sex: Sex, serial: u32) -> Option<String> {
-    let yy = (birth.year() % 100) as u32;
-    let century = match (birth.year() >= 2000, sex) {
-        (false, Sex::Male) => 3,
-        (false, Sex::Female) => 4,
-        (true, Sex::Male) => 5,
-        (true, Sex::Female) => 6,
-    };
-    let mut d = [
-        yy / 10,
-        yy % 10,
-        birth.month() / 10,
-        birth.month() % 10,
-        birth.day() / 10,
-        birth.day() % 10,
-        century,
-        0,
-        0,
-        0,
-        0,
-    ];
-    let mut s = serial;
-    for i in (7..11).rev() {
-        d[i] = s % 10;
-        s /= 10;
-    }
-    let k = check_digit(&d)?;
-    Some(d.iter().chain([k].iter()).map(|x| x.to_string()).collect())
-}
-
 struct Names {
     kazakh: Vec<f64>,
     other: Vec<f64>,
@@ -639,7 +608,7 @@ fn client(i: usize, rng: &mut Rng, names: &Names, iins: &mut HashSet<String>) ->
     let (birth, iin) = loop {
         let birth = NaiveDate::from_ymd_opt(1955, 1, 1).expect("date")
             + chrono::Duration::days(rng.below(51 * 365) as i64);
-        if let Some(iin) = iin(birth, sex, rng.below(10_000) as u32)
+        if let Some(iin) = Iin::compose(birth, sex, rng.below(10_000) as u32).map(String::from)
             && iins.insert(iin.clone())
         {
             break (birth, iin);
@@ -997,11 +966,12 @@ fn main() {
         2.0,
         SAMPLES,
         |i| {
-            let iin = iin(
+            let iin = Iin::compose(
                 NaiveDate::from_ymd_opt(1950, 1, 1 + (i % 28) as u32).expect("date"),
                 Sex::Male,
                 i as u32,
             )
+            .map(String::from)
             .unwrap_or_else(|| "500101300011".into());
             assert!(v.client_id_by_iin(&iin).expect("lookup").is_none());
         },
