@@ -81,13 +81,8 @@ pub struct PeerKeys {
 impl PeerKeys {
     /// From the hex verifying key (64 characters) and the `age1…` recipient.
     pub fn parse(signing_hex: &str, recipient: &str) -> Result<Self, SyncError> {
-        let bytes: [u8; 32] = hex::decode(signing_hex)
-            .ok()
-            .and_then(|b| b.try_into().ok())
-            .ok_or(SyncError::Key { what: "signing" })?;
         Ok(Self {
-            signing: VerifyingKey::from_bytes(&bytes)
-                .map_err(|_| SyncError::Key { what: "signing" })?,
+            signing: verifying_key(signing_hex)?,
             recipient: recipient.parse().map_err(|_| SyncError::Key {
                 what: "age recipient",
             })?,
@@ -105,11 +100,29 @@ impl PeerKeys {
         message: &[u8],
         signature: &[u8; 64],
     ) -> Result<(), SyncError> {
-        let sig = ed25519_dalek::Signature::from_bytes(signature);
-        self.signing
-            .verify_strict(&tagged(domain, message), &sig)
-            .map_err(|_| SyncError::Signature)
+        verify(&self.signing, domain, message, signature)
     }
+}
+
+fn verifying_key(signing_hex: &str) -> Result<VerifyingKey, SyncError> {
+    let bytes: [u8; 32] = hex::decode(signing_hex)
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .ok_or(SyncError::Key { what: "signing" })?;
+    VerifyingKey::from_bytes(&bytes).map_err(|_| SyncError::Key { what: "signing" })
+}
+
+fn verify(
+    key: &VerifyingKey,
+    domain: &[u8],
+    message: &[u8],
+    signature: &[u8; 64],
+) -> Result<(), SyncError> {
+    key.verify_strict(
+        &tagged(domain, message),
+        &ed25519_dalek::Signature::from_bytes(signature),
+    )
+    .map_err(|_| SyncError::Signature)
 }
 
 /// Verifies a signature by a bare verifying key (hex), as carried in requests.
@@ -119,16 +132,7 @@ pub fn verify_with(
     message: &[u8],
     signature: &[u8; 64],
 ) -> Result<(), SyncError> {
-    let bytes: [u8; 32] = hex::decode(signing_hex)
-        .ok()
-        .and_then(|b| b.try_into().ok())
-        .ok_or(SyncError::Key { what: "signing" })?;
-    let key = VerifyingKey::from_bytes(&bytes).map_err(|_| SyncError::Key { what: "signing" })?;
-    key.verify_strict(
-        &tagged(domain, message),
-        &ed25519_dalek::Signature::from_bytes(signature),
-    )
-    .map_err(|_| SyncError::Signature)
+    verify(&verifying_key(signing_hex)?, domain, message, signature)
 }
 
 /// Domain separation: every signature covers a tag naming what is signed, so a signature over one
