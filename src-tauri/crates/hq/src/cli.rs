@@ -58,6 +58,10 @@ enum Command {
         /// How long the code stays valid: 30m, 24h, 7d.
         #[arg(long, default_value = "24h")]
         expires: String,
+        /// The URL this desk reaches head office by, if not the one given at init (another
+        /// address on the branch's network, a port forwarded).
+        #[arg(long)]
+        url: Option<String>,
     },
     /// List enrolled desks: last seen, last sequence, status.
     Devices {
@@ -182,7 +186,11 @@ pub async fn run(cli: Cli) -> Result<(), Failed> {
             Ok(())
         }
         Command::Serve { listen, rate } => serve(&home, &db_url, listen, rate, clock).await,
-        Command::Enrol { branch, expires } => {
+        Command::Enrol {
+            branch,
+            expires,
+            url,
+        } => {
             let branch = branch.trim().to_owned();
             if branch.is_empty() || branch.chars().count() > 100 {
                 return Err(Failed(
@@ -207,8 +215,12 @@ pub async fn run(cli: Cli) -> Result<(), Failed> {
                 .ok()
                 .and_then(|b| b.try_into().ok())
                 .ok_or_else(|| Failed("public.json is damaged".into()))?;
+            let url = url.unwrap_or_else(|| public.url.clone());
+            if !url.starts_with("https://") {
+                return Err(Failed("the URL must start with https://".into()));
+            }
             let code = EnrolmentCode {
-                url: public.url.clone(),
+                url,
                 cert_sha256,
                 head_office: PeerKeys::parse(&public.signing, &public.recipient)?,
                 branch,

@@ -10,7 +10,8 @@
 //! `vault.keys`, signed by the desk's Ed25519 key (the *anchor*). Deleting the last entries, or all
 //! of them, or rewriting entries and recomputing the chain, no longer matches the anchor. The anchor
 //! only moves forward, and only while the entry it names is still there unchanged, so evidence of
-//! tampering is never overwritten by the next change. Head office anchoring comes with sync.
+//! tampering is never overwritten by the next change. Each push to head office carries the head
+//! too; the head head office acknowledged is kept and checked like the anchor.
 
 use chrono::{DateTime, Utc};
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
@@ -75,6 +76,31 @@ pub struct AuditReport {
     pub first_broken: Option<i64>,
     /// How the database's chain compares with the signed head kept in `vault.keys`.
     pub anchor: AnchorCheck,
+    /// How it compares with the last head head office acknowledged (`None` before the first
+    /// acknowledged push).
+    pub head_office: Option<HeadOfficeCheck>,
+}
+
+/// The chain against the audit head head office last acknowledged.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum HeadOfficeCheck {
+    /// The acknowledged entry is there, unchanged.
+    Matches {
+        /// Its sequence number.
+        seq: i64,
+    },
+    /// The acknowledged entry is gone: the chain was cut back behind what head office has.
+    Truncated {
+        /// The acknowledged sequence number.
+        acknowledged: i64,
+        /// The last sequence number still present (0 when none).
+        last_seq: i64,
+    },
+    /// The acknowledged entry's hash differs: history head office saw was rewritten.
+    Rewritten {
+        /// The acknowledged sequence number.
+        seq: i64,
+    },
 }
 
 impl AuditReport {
@@ -84,6 +110,10 @@ impl AuditReport {
             && matches!(
                 self.anchor,
                 AnchorCheck::Matches { .. } | AnchorCheck::Ahead { .. }
+            )
+            && matches!(
+                self.head_office,
+                None | Some(HeadOfficeCheck::Matches { .. })
             )
     }
 }
@@ -248,6 +278,35 @@ pub(crate) fn record(
     entity_id: &str,
     payload: &[u8],
 ) -> Result<i64, VaultError> {
+    // A desk head office revoked is read-only: every change comes through here.
+    if crate::migrations::version(tx)? >= crate::migrations::HEAD_OFFICE
+        && crate::head_office::revoked(tx)?
+    {
+        return Err(VaultError::Revoked);
+    }
+    record_unguarded(tx, officer, at, action, entity_id, payload)
+}
+
+/// [`record`] without the read-only check: for what head office's own feed changes on a revoked
+/// desk (its roster), never for the desk's own changes.
+pub(crate) fn record_unguarded(
+    tx: &Transaction<'_>,
+    officer: &OfficerId,
+    at: DateTime<Utc>,
+    action: &str,
+    entity_id: &str,
+    payload: &[u8],
+) -> Result<i64, VaultError> {
+    if crate::migrations::version(tx)? >= crate::migrations::HEAD_OFFICE {
+        let seq = append(tx, officer, at, action, entity_id, payload)?;
+        let hash: [u8; 32] = Sha256::digest(payload).into();
+        tx.execute(
+            "INSERT INTO outbox (created_at, officer_id, action, entity_id, payload, payload_sha256)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![crate::stamp::stamp(at), officer.0, action, entity_id, payload, &hash[..]],
+        )?;
+        return Ok(seq);
+    }
     let seq = append(tx, officer, at, action, entity_id, payload)?;
     tx.execute(
         "INSERT INTO outbox (created_at, officer_id, action, entity_id, payload) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -375,7 +434,11 @@ fn anchoring_started(conn: &Connection) -> Result<bool, VaultError> {
 }
 
 /// Walks the chain from the start and compares its end with the anchor in `vault.keys`.
-pub(crate) fn check(conn: &Connection, dir: &VaultDir) -> Result<AuditReport, VaultError> {
+pub(crate) fn check(
+    conn: &Connection,
+    dir: &VaultDir,
+    head_office_anchor: Option<(i64, String)>,
+) -> Result<AuditReport, VaultError> {
     let first_broken = first_broken(conn)?;
     let entries: i64 = conn.query_row("SELECT count(*) FROM audit", [], |r| r.get(0))?;
     let last_seq: i64 =
@@ -390,10 +453,22 @@ pub(crate) fn check(conn: &Connection, dir: &VaultDir) -> Result<AuditReport, Va
         },
         Some(a) => check_anchor(conn, &file.vault_id, a, last_seq)?,
     };
+    let head_office = match head_office_anchor {
+        None => None,
+        Some((seq, hash)) => Some(match hash_at(conn, seq)? {
+            None => HeadOfficeCheck::Truncated {
+                acknowledged: seq,
+                last_seq,
+            },
+            Some(h) if hex::encode(&h) != hash => HeadOfficeCheck::Rewritten { seq },
+            Some(_) => HeadOfficeCheck::Matches { seq },
+        }),
+    };
     Ok(AuditReport {
         entries,
         first_broken,
         anchor,
+        head_office,
     })
 }
 

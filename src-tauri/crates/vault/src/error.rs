@@ -111,6 +111,20 @@ pub enum VaultError {
     /// A stored attachment's bytes no longer match the SHA-256 taken at intake.
     #[error("the attachment was altered since it was stored")]
     AttachmentAltered,
+    /// Head office revoked this desk's enrolment: it keeps what it has, read-only.
+    #[error(
+        "head office revoked this desk: it is read-only; an administrator can enrol it again with a new code"
+    )]
+    Revoked,
+    /// The desk is not enrolled with head office.
+    #[error("this desk is not enrolled with head office")]
+    NotEnrolled,
+    /// The desk is enrolled already; enrolling again is for a revoked desk, or explicit.
+    #[error("this desk is already enrolled with head office")]
+    AlreadyEnrolled,
+    /// What head office sent does not fit this desk's records (its feed, an acknowledgement).
+    #[error("head office's data does not match this desk: {0}")]
+    HeadOfficeMismatch(String),
     /// Another file-system error.
     #[error("file access failed: {0}")]
     Io(#[source] io::Error),

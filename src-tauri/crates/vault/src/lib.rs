@@ -22,14 +22,17 @@ mod desk_keys;
 mod documents;
 mod dossier;
 mod error;
+mod feed;
 pub mod files;
 mod form_drafts;
+mod head_office;
 mod ids;
 mod keychain;
 mod keyfile;
 mod migrations;
 mod officer;
 mod officers;
+mod outbox;
 mod paging;
 mod secret;
 mod stamp;
@@ -40,7 +43,7 @@ pub use applications::{
     ApplicationEvent, ApplicationFilter, ApplicationRecord, ApplicationRow, MAX_REASON,
     QuoteSnapshot,
 };
-pub use audit::{AnchorCheck, AuditEntry, AuditReport};
+pub use audit::{AnchorCheck, AuditEntry, AuditReport, HeadOfficeCheck};
 pub use backup::{BackupKey, BackupTo, RestoreReport, restore};
 pub use clients::{ClientQuery, ClientRecord, ClientRow};
 pub use consents::{
@@ -51,11 +54,19 @@ pub use desk_keys::DeskPublicKeys;
 pub use documents::{DocumentRecord, NewDocument, new_document_id};
 pub use dossier::{Dossier, DossierFile};
 pub use error::VaultError;
+pub use feed::{FeedItem, FeedReport, HeadOfficeDecision, Publication};
 pub use form_drafts::{FormDraft, MAX_FORM_DRAFT};
+pub use head_office::{
+    DEFAULT_SYNC_MINUTES, DeskSecrets, Enrolment, HeadOfficeLink, MAX_SYNC_MINUTES, SyncStatus,
+};
 pub use ids::{ApplicationId, ClientId, DocumentId};
 pub use keychain::{Keychain, KeychainBackend};
 pub use officer::{Officer, OfficerId, Role};
 pub use officers::RekeyReport;
+pub use outbox::{
+    Compaction, MAX_OUTBOX_PAGE, OUTBOX_RETENTION_DAYS, OutboxCounts, OutboxItem, OutboxRecord,
+    OutboxState,
+};
 pub use paging::Page;
 pub use secret::Passphrase;
 /// The schema version this build writes (older vaults are upgraded when unlocked).

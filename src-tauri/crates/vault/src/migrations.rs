@@ -184,10 +184,83 @@ const STEPS: &[&str] = &[
          signature         TEXT NOT NULL CHECK (length(signature) = 128)
      );
      CREATE INDEX consent_event_by_client ON consent_event(client_id, at, id);",
+    // 8: sync with head office. The enrolment (one row: head office's pinned certificate and
+    // keys, this desk's device id, where push and feed stand, the audit head head office
+    // acknowledged); the outbox gains a `refused` state and can drop an acknowledged payload
+    // (keeping its hash); decisions and publications received from head office's feed.
+    "CREATE TABLE head_office (
+         id               INTEGER PRIMARY KEY CHECK (id = 1),
+         url              TEXT NOT NULL,
+         cert_sha256      TEXT NOT NULL CHECK (length(cert_sha256) = 64),
+         signing          TEXT NOT NULL CHECK (length(signing) = 64),
+         recipient        TEXT NOT NULL,
+         branch           TEXT NOT NULL,
+         device_id        TEXT NOT NULL,
+         seq_base         INTEGER NOT NULL DEFAULT 0 CHECK (seq_base >= 0),
+         enrolled_at      TEXT NOT NULL,
+         enrolled_by      TEXT NOT NULL REFERENCES officer(id),
+         revoked_at       TEXT,
+         feed_through     INTEGER NOT NULL DEFAULT 0 CHECK (feed_through >= 0),
+         acked_seq        INTEGER NOT NULL DEFAULT 0 CHECK (acked_seq >= 0),
+         acked_batch      TEXT NOT NULL DEFAULT '0000000000000000000000000000000000000000000000000000000000000000',
+         anchor_seq       INTEGER,
+         anchor_hash      TEXT,
+         last_attempt_at  TEXT,
+         last_success_at  TEXT,
+         last_code        TEXT,
+         last_message     TEXT
+     );
+     CREATE TABLE sync_setting (
+         key    TEXT PRIMARY KEY,
+         value  TEXT NOT NULL
+     );
+     CREATE TABLE outbox_8 (
+         seq             INTEGER PRIMARY KEY,
+         created_at      TEXT NOT NULL,
+         officer_id      TEXT NOT NULL REFERENCES officer(id),
+         action          TEXT NOT NULL,
+         entity_id       TEXT NOT NULL,
+         payload         BLOB,
+         payload_sha256  BLOB,
+         state           TEXT NOT NULL DEFAULT 'queued'
+                             CHECK (state IN ('queued', 'sent', 'acked', 'refused')),
+         attempts        INTEGER NOT NULL DEFAULT 0,
+         last_error      TEXT,
+         acked_at        TEXT,
+         CHECK (payload IS NOT NULL OR (state = 'acked' AND length(payload_sha256) = 32))
+     );
+     INSERT INTO outbox_8 (seq, created_at, officer_id, action, entity_id, payload, state,
+                           attempts, last_error)
+         SELECT seq, created_at, officer_id, action, entity_id, payload, state, attempts,
+                last_error FROM outbox;
+     DROP TABLE outbox;
+     ALTER TABLE outbox_8 RENAME TO outbox;
+     CREATE INDEX outbox_by_state ON outbox(state, seq);
+     CREATE TABLE head_office_decision (
+         application_id  TEXT PRIMARY KEY REFERENCES application(id),
+         outcome         TEXT NOT NULL CHECK (outcome IN ('approved', 'declined')),
+         reason          TEXT,
+         decided_by      TEXT NOT NULL,
+         decided_at      TEXT NOT NULL,
+         epoch           INTEGER NOT NULL,
+         applied_at      TEXT NOT NULL
+     );
+     CREATE TABLE publication (
+         epoch           INTEGER PRIMARY KEY,
+         kind            TEXT NOT NULL CHECK (kind IN ('products', 'caps', 'policy')),
+         published_at    TEXT NOT NULL,
+         effective_from  TEXT,
+         body            TEXT NOT NULL,
+         received_at     TEXT NOT NULL
+     );
+     CREATE INDEX publication_by_kind ON publication(kind, epoch);",
 ];
 
 /// The first schema whose audit entries are keyed and whose officers name their audit entry.
 pub(crate) const AUDIT_KEYED: u32 = 6;
+
+/// The first schema that knows head office (enrolment, outbox states, feed).
+pub(crate) const HEAD_OFFICE: u32 = 8;
 
 /// The schema version this build writes.
 pub(crate) const LATEST: u32 = STEPS.len() as u32;

@@ -88,8 +88,34 @@ pub(crate) fn record_state(
     now: DateTime<Utc>,
     action: &str,
 ) -> Result<i64, VaultError> {
+    record_state_with(tx, actor, id, now, action, audit::record)
+}
+
+/// [`record_state`] for a roster change from head office's feed, which applies on a revoked desk
+/// too.
+pub(crate) fn record_state_from_head_office(
+    tx: &Transaction<'_>,
+    actor: &OfficerId,
+    id: &OfficerId,
+    now: DateTime<Utc>,
+    action: &str,
+) -> Result<i64, VaultError> {
+    record_state_with(tx, actor, id, now, action, audit::record_unguarded)
+}
+
+type RecordFn =
+    fn(&Transaction<'_>, &OfficerId, DateTime<Utc>, &str, &str, &[u8]) -> Result<i64, VaultError>;
+
+fn record_state_with(
+    tx: &Transaction<'_>,
+    actor: &OfficerId,
+    id: &OfficerId,
+    now: DateTime<Utc>,
+    action: &str,
+    record: RecordFn,
+) -> Result<i64, VaultError> {
     let (name, role, disabled) = row(tx, id)?.ok_or(VaultError::UnknownOfficer)?;
-    let seq = audit::record(
+    let seq = record(
         tx,
         actor,
         now,
@@ -411,7 +437,7 @@ impl Vault {
 
     /// The rotation. Crash-safe: the key file holds both keys until the database has the new
     /// one, and unlock opens with whichever the database takes, then settles the file.
-    fn rotate_key(&mut self, now: DateTime<Utc>) -> Result<RekeyReport, VaultError> {
+    pub(crate) fn rotate_key(&mut self, now: DateTime<Utc>) -> Result<RekeyReport, VaultError> {
         let next = DataKey::generate();
         let mut recovery_renewed = false;
         KeyFile::update(&self.dir, |file| {

@@ -536,7 +536,12 @@ impl Vault {
     /// Checks the whole audit chain and its end against the signed head kept in `vault.keys`:
     /// rewritten, reordered and truncated histories are reported.
     pub fn verify_audit(&self) -> Result<audit::AuditReport, VaultError> {
-        audit::check(&self.conn, &self.dir)
+        audit::check(&self.conn, &self.dir, self.head_office_anchor()?)
+    }
+
+    /// The audit chain's last entry: sequence number and hash (sent with each push).
+    pub fn audit_head(&self) -> Result<Option<(i64, [u8; 32])>, VaultError> {
+        audit::head(&self.conn)
     }
 
     /// The public halves of the desk's signing key and age identity.

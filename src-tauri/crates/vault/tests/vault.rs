@@ -26,6 +26,9 @@ mod trust;
 #[path = "vault/consent.rs"]
 mod consent;
 
+#[path = "vault/sync.rs"]
+mod sync;
+
 const PASS: &str = "correct horse battery";
 
 fn pass(s: &str) -> Passphrase {

@@ -763,38 +763,54 @@ impl Store for Postgres {
         if crate::clock::is_past(&expires_at, &now) {
             return Err(StoreError::EnrolmentExpired);
         }
-        let row = tx
-            .query_one(
-                "SELECT count(*) > 0 FROM device WHERE signing = $1",
+        let taken = tx
+            .query_opt(
+                "SELECT id, status FROM device WHERE signing = $1 FOR UPDATE",
                 &[&d.signing],
             )
             .await
             .map_err(db)?;
-        if col::<bool>(&row, 0)? {
-            return Err(StoreError::KeyEnrolled);
-        }
-        // The same key enrolling at once under another code passes the check above; the unique
-        // index then refuses the second insert.
-        tx.execute(
-            "INSERT INTO device (id, branch, name, signing, recipient, status, enrolled_at, head_hash)
-             VALUES ($1, $2, $3, $4, $5, 'active', $6, $7)",
-            &[&d.id, &branch, &d.name, &d.signing, &d.recipient, &now, &&[0u8; 32][..]],
-        )
-        .await
-        .map_err(|e| {
-            if violates(&e, "device_signing_key") {
-                StoreError::KeyEnrolled
-            } else {
-                db(e)
+        let id: String = match taken {
+            // A revoked desk enrolling again with a new code gets its device back, with its
+            // cursor and feed: its records continue where head office has them.
+            Some(row) if col::<String>(&row, 1)? == "revoked" => {
+                let id: String = col(&row, 0)?;
+                tx.execute(
+                    "UPDATE device SET status = 'active', revoked_at = NULL, branch = $2,
+                         name = $3, recipient = $4 WHERE id = $1",
+                    &[&id, &branch, &d.name, &d.recipient],
+                )
+                .await
+                .map_err(db)?;
+                id
             }
-        })?;
+            Some(_) => return Err(StoreError::KeyEnrolled),
+            None => {
+                // The same key enrolling at once under another code passes the check above; the
+                // unique index then refuses the second insert.
+                tx.execute(
+                    "INSERT INTO device (id, branch, name, signing, recipient, status, enrolled_at, head_hash)
+                     VALUES ($1, $2, $3, $4, $5, 'active', $6, $7)",
+                    &[&d.id, &branch, &d.name, &d.signing, &d.recipient, &now, &&[0u8; 32][..]],
+                )
+                .await
+                .map_err(|e| {
+                    if violates(&e, "device_signing_key") {
+                        StoreError::KeyEnrolled
+                    } else {
+                        db(e)
+                    }
+                })?;
+                d.id.clone()
+            }
+        };
         tx.execute(
             "UPDATE enrolment SET used_at = $2, device = $3 WHERE token_sha256 = $1",
-            &[&&token_sha256[..], &now, &d.id],
+            &[&&token_sha256[..], &now, &id],
         )
         .await
         .map_err(db)?;
-        let device = get_device(&tx, &d.id, false)
+        let device = get_device(&tx, &id, false)
             .await?
             .ok_or(StoreError::UnknownDevice)?;
         tx.commit().await.map_err(db)?;

@@ -492,24 +492,41 @@ impl Store for Sqlite {
             if crate::clock::is_past(&expires_at, &now) {
                 return Err(StoreError::EnrolmentExpired);
             }
-            let taken: bool = tx
-                .query_row("SELECT count(*) > 0 FROM device WHERE signing = ?1", [&d.signing], |r| r.get(0))
+            let taken: Option<(String, String)> = tx
+                .query_row("SELECT id, status FROM device WHERE signing = ?1", [&d.signing], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
+                .optional()
                 .map_err(db)?;
-            if taken {
-                return Err(StoreError::KeyEnrolled);
-            }
-            tx.execute(
-                "INSERT INTO device (id, branch, name, signing, recipient, status, enrolled_at, head_hash)
-                 VALUES (?1, ?2, ?3, ?4, ?5, 'active', ?6, ?7)",
-                params![d.id, branch, d.name, d.signing, d.recipient, now, &[0u8; 32][..]],
-            )
-            .map_err(db)?;
+            let id = match taken {
+                // A revoked desk enrolling again with a new code gets its device back, with its
+                // cursor and feed: its records continue where head office has them.
+                Some((id, status)) if status == "revoked" => {
+                    tx.execute(
+                        "UPDATE device SET status = 'active', revoked_at = NULL, branch = ?2,
+                             name = ?3, recipient = ?4 WHERE id = ?1",
+                        params![id, branch, d.name, d.recipient],
+                    )
+                    .map_err(db)?;
+                    id
+                }
+                Some(_) => return Err(StoreError::KeyEnrolled),
+                None => {
+                    tx.execute(
+                        "INSERT INTO device (id, branch, name, signing, recipient, status, enrolled_at, head_hash)
+                         VALUES (?1, ?2, ?3, ?4, ?5, 'active', ?6, ?7)",
+                        params![d.id, branch, d.name, d.signing, d.recipient, now, &[0u8; 32][..]],
+                    )
+                    .map_err(db)?;
+                    d.id.clone()
+                }
+            };
             tx.execute(
                 "UPDATE enrolment SET used_at = ?2, device = ?3 WHERE token_sha256 = ?1",
-                params![&token_sha256[..], now, d.id],
+                params![&token_sha256[..], now, id],
             )
             .map_err(db)?;
-            let device = get_device(&tx, &d.id)?.ok_or(StoreError::UnknownDevice)?;
+            let device = get_device(&tx, &id)?.ok_or(StoreError::UnknownDevice)?;
             tx.commit().map_err(db)?;
             Ok(device)
         })

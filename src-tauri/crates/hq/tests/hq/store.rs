@@ -52,6 +52,7 @@ contract!(
     enrolment_expires,
     enrolment_unknown_code,
     enrolment_same_key_twice,
+    enrolment_again_after_revocation,
     ingest_first_batch_then_next,
     ingest_same_batch_again,
     ingest_rebatched_overlap,
@@ -323,6 +324,29 @@ fn decision(id: &str, outcome: &str) -> Decision {
 // ---------------------------------------------------------------------------------------------
 // Cases
 // ---------------------------------------------------------------------------------------------
+
+async fn enrolment_again_after_revocation(s: AnyStore) {
+    enrolled(&s, 1, "dev-a").await;
+    assert_eq!(s.revoke("dev-a".into(), NOW.into()).await, Ok(true));
+    code(&s, 2, LATER).await;
+    let back = s
+        .enrol(token(2), desk("dev-b", &key(1)), NOW.into())
+        .await
+        .expect("a revoked desk enrols again with a new code");
+    assert_eq!(
+        (back.id.as_str(), back.status.as_str()),
+        ("dev-a", "active"),
+        "it gets its own device back, active, with its cursor"
+    );
+    assert_eq!(s.device("dev-b".into()).await, Ok(None), "no second device");
+    assert_eq!(counts_of(&s).await.devices_active, 1);
+    code(&s, 3, LATER).await;
+    assert_eq!(
+        s.enrol(token(3), desk("dev-c", &key(1)), NOW.into()).await,
+        Err(StoreError::KeyEnrolled),
+        "an active desk's key is not enrolled twice"
+    );
+}
 
 async fn enrolment_is_single_use(s: AnyStore) {
     code(&s, 1, LATER).await;
