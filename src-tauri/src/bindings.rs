@@ -4,11 +4,11 @@
 
 use ts_rs::TS;
 
-use crate::commands::app::{AnchorView, AppInfo, AuditCheck, AutoLockRequest};
+use crate::commands::app::{AnchorView, AppInfo, AuditCheck, AutoLockRequest, HeadOfficeView};
 use crate::commands::applications::{
     ApplicationCreateRequest, ApplicationEventView, ApplicationPage, ApplicationRowView,
     ApplicationSaveRequest, ApplicationStepRequest, ApplicationView, ApplicationsListRequest,
-    ProductView, VersionView,
+    HeadOfficeDecisionView, ProductView, VersionView,
 };
 use crate::commands::clients::{
     ClientCard, ClientPage, ClientRowView, ClientSearchRequest, ClientUpdateRequest, ClientView,
@@ -27,7 +27,11 @@ use crate::commands::session::{
     CreateVaultRequest, FormDraftDto, OfficerChoice, RecoverRequest, SessionStatus,
     SignedInOfficer, UnlockRequest,
 };
+use crate::commands::sync::{EnrolRequest, OutboxRequest, SyncIntervalRequest};
 use crate::error::{CommandError, ErrorCode};
+use crate::head_office::{
+    EnrolPreviewView, OutboxItemView, SyncProgressView, SyncReportView, SyncStatusView,
+};
 use crate::quote::{Amount, Payment, QuoteReport};
 use domain::application::{ApplicationForm, Stage, Step};
 use domain::client::{ClientForm, DocumentKind};
@@ -99,6 +103,16 @@ fn generated() -> String {
         ConsentWithdrawRequest::decl(),
         ScanStaged::decl(),
         ConsentRecorded::decl(),
+        HeadOfficeDecisionView::decl(),
+        HeadOfficeView::decl(),
+        SyncStatusView::decl(),
+        SyncReportView::decl(),
+        SyncProgressView::decl(),
+        OutboxItemView::decl(),
+        EnrolPreviewView::decl(),
+        EnrolRequest::decl(),
+        OutboxRequest::decl(),
+        SyncIntervalRequest::decl(),
     ];
     let mut out = String::from(
         "// Generated from the Rust DTOs by `cargo test bindings` (src-tauri/src/bindings.rs).\n\

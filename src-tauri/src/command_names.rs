@@ -45,4 +45,11 @@ pub const COMMANDS: &[&str] = &[
     "document_open",
     "document_save_as",
     "documents_list",
+    "sync_status",
+    "sync_enrol_preview",
+    "sync_enrol",
+    "sync_now",
+    "sync_outbox",
+    "sync_retry",
+    "settings_set_sync_interval",
 ];

@@ -157,6 +157,27 @@ pub enum ErrorCode {
     ViewerUnavailable,
     /// The file could not be written where the officer chose.
     SaveFailed,
+    // Sync with head office.
+    /// The desk is not connected to head office yet (an administrator enters its code).
+    SyncNotEnrolled,
+    /// The desk is connected to head office already.
+    SyncAlreadyEnrolled,
+    /// Head office revoked this desk: it is read-only until an administrator connects it again.
+    DeskRevoked,
+    /// Head office cannot be reached: everything is kept and goes on the next sync.
+    SyncOffline,
+    /// The server is not our head office (another certificate): nothing was sent.
+    SyncCertificate,
+    /// Head office refused the sync (its code is in the outbox view).
+    SyncRefused,
+    /// Head office is busy: sync goes on by itself shortly.
+    SyncBusy,
+    /// An answer claiming to be from head office was not genuine and was refused.
+    SyncForged,
+    /// The text is not a head office code (mistyped or cut off).
+    EnrolmentCodeInvalid,
+    /// The head office code expired or was used already.
+    EnrolmentCodeSpent,
     /// Anything else: a bug or an environment fault; details only in the message.
     Internal,
 }
@@ -350,6 +371,10 @@ impl From<VaultError> for CommandError {
                 EvidenceError::ScanDamaged => ErrorCode::ScanDamaged,
             },
             VaultError::AttachmentAltered => ErrorCode::AttachmentAltered,
+            VaultError::Revoked => ErrorCode::DeskRevoked,
+            VaultError::NotEnrolled => ErrorCode::SyncNotEnrolled,
+            VaultError::AlreadyEnrolled => ErrorCode::SyncAlreadyEnrolled,
+            VaultError::HeadOfficeMismatch(_) => ErrorCode::SyncForged,
             // I/O and database details may name paths or SQL: keep them out of the message.
             VaultError::Io(_) => {
                 return CommandError::new(ErrorCode::Internal, "file access failed");

@@ -8,6 +8,7 @@ mod commands;
 mod documents;
 pub mod error;
 mod export;
+mod head_office;
 pub mod paths;
 mod quote;
 mod state;
@@ -77,10 +78,19 @@ pub fn run_gui() -> ExitCode {
             commands::documents::document_open,
             commands::documents::document_save_as,
             commands::documents::documents_list,
+            commands::sync::sync_status,
+            commands::sync::sync_enrol_preview,
+            commands::sync::sync_enrol,
+            commands::sync::sync_now,
+            commands::sync::sync_outbox,
+            commands::sync::sync_retry,
+            commands::sync::settings_set_sync_interval,
         ])
         .setup(move |app| {
             // Printouts of an earlier run (one that crashed or was killed) do not stay on disk.
             documents::clear_printouts(&data_dir);
+            // Background sync with head office while an officer is signed in.
+            commands::sync::spawn_background(app.handle().clone());
             // Auto-lock: every few seconds, drop the vault of an officer idle past the limit.
             let handle = app.handle().clone();
             std::thread::Builder::new()

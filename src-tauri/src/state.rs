@@ -17,6 +17,8 @@ pub(crate) struct AppState {
     /// The scan the officer attached last, checked, waiting for the grant or withdrawal that
     /// names its token; dropped when the session ends.
     scan: Mutex<Option<StagedScan>>,
+    /// Held while a sync round runs: one round at a time, "Sync now" or the background's.
+    pub sync_round: tokio::sync::Mutex<()>,
 }
 
 /// A scan held between `consent_scan_stage` and the record that uses it.
@@ -64,6 +66,7 @@ impl AppState {
             vault_dir,
             session: Mutex::new(None),
             scan: Mutex::new(None),
+            sync_round: tokio::sync::Mutex::new(()),
         }
     }
 
@@ -160,6 +163,25 @@ impl AppState {
             .as_mut()
             .ok_or_else(|| CommandError::new(ErrorCode::NotSignedIn, "no officer is signed in"))?;
         f(&mut session.vault)
+    }
+}
+
+/// A sync round borrows the signed-in officer's vault between network calls; without touching the
+/// officer's activity (background sync must not keep an idle desk unlocked). A locked desk ends
+/// the round.
+impl desk_sync::VaultAccess for AppState {
+    fn with<R>(&self, f: impl FnOnce(&mut Vault) -> R) -> Result<R, desk_sync::Failure> {
+        let mut slot = self.slot();
+        if slot
+            .as_ref()
+            .is_some_and(|s| s.idle_expired(Instant::now()))
+        {
+            self.end_session(&mut slot);
+        }
+        match slot.as_mut() {
+            Some(session) => Ok(f(&mut session.vault)),
+            None => Err(desk_sync::Failure::Locked),
+        }
     }
 }
 

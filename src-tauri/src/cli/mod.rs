@@ -12,6 +12,7 @@
 mod consent;
 mod print;
 mod records;
+mod sync;
 mod vault;
 
 use std::ffi::OsString;
@@ -70,6 +71,9 @@ enum Command {
     /// A client's consent: show, receipt, record, withdraw (same rules as the window).
     #[command(subcommand)]
     Consent(consent::ConsentCommand),
+    /// Sync with head office: enrol, sync now, status, the outbox.
+    #[command(subcommand)]
+    Sync(sync::SyncCommand),
 }
 
 #[derive(Subcommand, Debug)]
@@ -149,6 +153,7 @@ pub fn run(args: Vec<OsString>) -> ExitCode {
         Command::Client(cmd) => records::client(cmd),
         Command::Application(cmd) => records::application(cmd),
         Command::Consent(cmd) => consent::run(cmd),
+        Command::Sync(cmd) => sync::run(cmd),
     };
     match result {
         Ok(()) | Err(Refusal::OutputClosed) => ExitCode::SUCCESS,

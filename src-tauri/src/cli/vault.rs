@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use clap::Subcommand;
 use serde::Serialize;
 use vault::{
-    AnchorCheck, AuditReport, BackupKey, BackupTo, Keychain, OfficerId, Vault, VaultError,
-    VaultState,
+    AnchorCheck, AuditReport, BackupKey, BackupTo, HeadOfficeCheck, Keychain, OfficerId, Vault,
+    VaultError, VaultState,
 };
 
 use super::{Refusal, read_passphrase, read_passphrases, say, say_json, unlock};
@@ -249,11 +249,16 @@ fn verify_audit(officer: &str, json: bool) -> Result<(), Refusal> {
             "intact": true,
             "first_broken": null,
             "anchored": anchored_seq(&report.anchor),
+            "head_office_acknowledged": acknowledged_seq(report.head_office.as_ref()),
         })),
         None => say(format_args!(
-            "audit chain intact: {} entries, signed head at entry {}",
+            "audit chain intact: {} entries, signed head at entry {}{}",
             report.entries,
-            anchored_seq(&report.anchor).unwrap_or(0)
+            anchored_seq(&report.anchor).unwrap_or(0),
+            match acknowledged_seq(report.head_office.as_ref()) {
+                Some(seq) => format!(", head office acknowledged entry {seq}"),
+                None => String::new(),
+            }
         )),
         Some(problem) => Err(Refusal::new(ErrorCode::VaultDamaged, problem)),
     }
@@ -262,6 +267,13 @@ fn verify_audit(officer: &str, json: bool) -> Result<(), Refusal> {
 fn anchored_seq(anchor: &AnchorCheck) -> Option<i64> {
     match anchor {
         AnchorCheck::Matches { seq } | AnchorCheck::Ahead { seq, .. } => Some(*seq),
+        _ => None,
+    }
+}
+
+fn acknowledged_seq(check: Option<&HeadOfficeCheck>) -> Option<i64> {
+    match check {
+        Some(HeadOfficeCheck::Matches { seq }) => Some(*seq),
         _ => None,
     }
 }
@@ -285,8 +297,22 @@ fn audit_problem(report: &AuditReport) -> Option<String> {
         AnchorCheck::BadSignature => {
             Some("the audit head in vault.keys is not signed by this desk's key".to_owned())
         }
-        AnchorCheck::Missing => Some("the signed audit head is missing from vault.keys".to_owned()),
+        AnchorCheck::Missing => {
+            return Some("the signed audit head is missing from vault.keys".to_owned());
+        }
     }
+    .or_else(|| match report.head_office {
+        None | Some(HeadOfficeCheck::Matches { .. }) => None,
+        Some(HeadOfficeCheck::Truncated {
+            acknowledged,
+            last_seq,
+        }) => Some(format!(
+            "audit chain cut short: head office acknowledged entry {acknowledged} but the chain now ends at entry {last_seq}"
+        )),
+        Some(HeadOfficeCheck::Rewritten { seq }) => Some(format!(
+            "audit history rewritten: entry {seq} differs from the one head office acknowledged"
+        )),
+    })
 }
 
 fn rekey(officer: &str) -> Result<(), Refusal> {

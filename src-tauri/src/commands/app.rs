@@ -37,6 +37,48 @@ pub struct AuditCheck {
     pub first_broken: Option<i64>,
     /// How the chain compares with the signed head kept in `vault.keys`.
     pub anchor: AnchorView,
+    /// How it compares with the head head office last acknowledged (`null` before any).
+    pub head_office: Option<HeadOfficeView>,
+}
+
+/// The chain against the audit head head office acknowledged (see `vault::HeadOfficeCheck`).
+#[derive(Debug, Serialize, TS)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum HeadOfficeView {
+    /// The acknowledged entry is there, unchanged.
+    Matches {
+        #[ts(type = "number")]
+        seq: i64,
+    },
+    /// The acknowledged entry is gone: the chain was cut behind what head office has.
+    Truncated {
+        #[ts(type = "number")]
+        acknowledged: i64,
+        #[ts(type = "number")]
+        last_seq: i64,
+    },
+    /// The acknowledged entry differs: history head office saw was rewritten.
+    Rewritten {
+        #[ts(type = "number")]
+        seq: i64,
+    },
+}
+
+impl From<&vault::HeadOfficeCheck> for HeadOfficeView {
+    fn from(c: &vault::HeadOfficeCheck) -> Self {
+        use vault::HeadOfficeCheck as H;
+        match *c {
+            H::Matches { seq } => HeadOfficeView::Matches { seq },
+            H::Truncated {
+                acknowledged,
+                last_seq,
+            } => HeadOfficeView::Truncated {
+                acknowledged,
+                last_seq,
+            },
+            H::Rewritten { seq } => HeadOfficeView::Rewritten { seq },
+        }
+    }
 }
 
 /// The chain against its signed head (see `vault::AnchorCheck`).
@@ -130,6 +172,7 @@ pub(crate) async fn audit_verify(app: AppHandle) -> Result<AuditCheck, CommandEr
                 entries: report.entries,
                 first_broken: report.first_broken,
                 anchor: AnchorView::from(&report.anchor),
+                head_office: report.head_office.as_ref().map(HeadOfficeView::from),
             })
         })
     })

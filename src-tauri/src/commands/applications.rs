@@ -103,6 +103,19 @@ pub struct ApplicationView {
     pub consent_ready: bool,
     /// The client consented to an older policy version: consent must be renewed first.
     pub consent_renewal: bool,
+    /// Head office's decision, when this version was referred and head office decided it.
+    pub head_office: Option<HeadOfficeDecisionView>,
+}
+
+/// "Approved by head office": who and when, as the feed brought it.
+#[derive(Debug, Serialize, TS)]
+pub struct HeadOfficeDecisionView {
+    /// `approved` or `declined`.
+    pub outcome: String,
+    pub reason: Option<String>,
+    pub decided_by: String,
+    /// As the desk shows times: `26.11.2026 10:15`.
+    pub decided_at: String,
 }
 
 #[derive(Debug, Deserialize, TS)]
@@ -277,6 +290,12 @@ pub(crate) fn view(
         actions: v.available_steps(id)?,
         consent_ready: consent.ready().is_ok(),
         consent_renewal: consent.renewal_needed,
+        head_office: v.head_office_decision(id)?.map(|d| HeadOfficeDecisionView {
+            outcome: d.outcome,
+            reason: d.reason,
+            decided_by: d.decided_by,
+            decided_at: desk_time_text(&d.decided_at),
+        }),
     })
 }
 

@@ -8,6 +8,7 @@ pub(crate) mod consent;
 pub(crate) mod documents;
 pub(crate) mod officers;
 pub(crate) mod session;
+pub(crate) mod sync;
 
 #[cfg(test)]
 mod bad_input_tests;

@@ -1,7 +1,7 @@
 // Generated from the Rust DTOs by `cargo test bindings` (src-tauri/src/bindings.rs).
 // Do not edit by hand: run `UPDATE_BINDINGS=1 cargo test bindings` after changing a DTO.
 
-export type ErrorCode = "invalid_input" | "weak_passphrase" | "vault_exists" | "vault_missing" | "unknown_officer" | "officer_disabled" | "wrong_passphrase" | "not_a_vault" | "vault_damaged" | "vault_too_new" | "disk_full" | "not_signed_in" | "forbidden" | "too_many_attempts" | "keychain_unavailable" | "device_secret_missing" | "last_admin" | "backup_key" | "backup_damaged" | "required" | "too_long" | "bad_character" | "mixed_scripts" | "bad_format" | "iin_century" | "iin_birth_date" | "iin_check_digit" | "iin_not_issuable" | "iin_mismatch" | "phone_not_kazakh" | "no_such_day" | "date_in_future" | "date_order" | "document_expired" | "out_of_range" | "unknown_product" | "amount_below" | "amount_above" | "term_out_of_range" | "method_not_offered" | "gesv_cap" | "daily_rate_cap" | "catalog_incomplete" | "duplicate_iin" | "not_found" | "stale" | "wrong_stage" | "same_officer" | "not_checker" | "above_limit" | "reason_required" | "consent_missing" | "consent_renewal" | "consent_required_while_loan_open" | "consent_not_given" | "consent_form_not_printed" | "consent_in_person_only" | "policy_mismatch" | "purpose_undecided" | "signature_empty" | "signature_too_small" | "scan_too_large" | "scan_type" | "scan_damaged" | "attachment_altered" | "unprintable" | "viewer_unavailable" | "save_failed" | "internal";
+export type ErrorCode = "invalid_input" | "weak_passphrase" | "vault_exists" | "vault_missing" | "unknown_officer" | "officer_disabled" | "wrong_passphrase" | "not_a_vault" | "vault_damaged" | "vault_too_new" | "disk_full" | "not_signed_in" | "forbidden" | "too_many_attempts" | "keychain_unavailable" | "device_secret_missing" | "last_admin" | "backup_key" | "backup_damaged" | "required" | "too_long" | "bad_character" | "mixed_scripts" | "bad_format" | "iin_century" | "iin_birth_date" | "iin_check_digit" | "iin_not_issuable" | "iin_mismatch" | "phone_not_kazakh" | "no_such_day" | "date_in_future" | "date_order" | "document_expired" | "out_of_range" | "unknown_product" | "amount_below" | "amount_above" | "term_out_of_range" | "method_not_offered" | "gesv_cap" | "daily_rate_cap" | "catalog_incomplete" | "duplicate_iin" | "not_found" | "stale" | "wrong_stage" | "same_officer" | "not_checker" | "above_limit" | "reason_required" | "consent_missing" | "consent_renewal" | "consent_required_while_loan_open" | "consent_not_given" | "consent_form_not_printed" | "consent_in_person_only" | "policy_mismatch" | "purpose_undecided" | "signature_empty" | "signature_too_small" | "scan_too_large" | "scan_type" | "scan_damaged" | "attachment_altered" | "unprintable" | "viewer_unavailable" | "save_failed" | "sync_not_enrolled" | "sync_already_enrolled" | "desk_revoked" | "sync_offline" | "sync_certificate" | "sync_refused" | "sync_busy" | "sync_forged" | "enrolment_code_invalid" | "enrolment_code_spent" | "internal";
 
 export type Shape = "iin" | "phone" | "date" | "email" | "id_card_number" | "passport_number" | "money" | "months";
 
@@ -109,7 +109,11 @@ first_broken: number | null,
 /**
  * How the chain compares with the signed head kept in `vault.keys`.
  */
-anchor: AnchorView, };
+anchor: AnchorView, 
+/**
+ * How it compares with the head head office last acknowledged (`null` before any).
+ */
+head_office: HeadOfficeView | null, };
 
 export type AutoLockRequest = { minutes: number, };
 
@@ -332,7 +336,11 @@ consent_ready: boolean,
 /**
  * The client consented to an older policy version: consent must be renewed first.
  */
-consent_renewal: boolean, };
+consent_renewal: boolean, 
+/**
+ * Head office's decision, when this version was referred and head office decided it.
+ */
+head_office: HeadOfficeDecisionView | null, };
 
 export type ApplicationCreateRequest = { client_id: string, form: ApplicationForm, };
 
@@ -493,3 +501,83 @@ export type ScanStaged = { token: string,
 media_type: string, size: number, sha256: string, };
 
 export type ConsentRecorded = { event_id: string, };
+
+export type HeadOfficeDecisionView = { 
+/**
+ * `approved` or `declined`.
+ */
+outcome: string, reason: string | null, decided_by: string, 
+/**
+ * As the desk shows times: `26.11.2026 10:15`.
+ */
+decided_at: string, };
+
+export type HeadOfficeView = { "state": "matches", seq: number, } | { "state": "truncated", acknowledged: number, last_seq: number, } | { "state": "rewritten", seq: number, };
+
+export type SyncStatusView = { enrolled: boolean, branch: string | null, url: string | null, device_id: string | null, 
+/**
+ * Head office revoked this desk: it is read-only.
+ */
+revoked: boolean, 
+/**
+ * As the desk shows times; `None` before the first attempt.
+ */
+last_attempt_at: string | null, last_success_at: string | null, 
+/**
+ * The last attempt's error code (one of the sync codes), `None` when it succeeded.
+ */
+last_code: ErrorCode | null, interval_minutes: number, queued: number, sent: number, acked: number, refused: number, 
+/**
+ * A round is under way now.
+ */
+running: boolean, };
+
+export type SyncReportView = { records_pushed: number, bytes_sent: number, batches: number, decisions: number, publications: number, roster: number, compacted: number, };
+
+export type SyncProgressView = { 
+/**
+ * `push`, `feed` or `compact`.
+ */
+phase: string, records_done: number, records_total: number, bytes_sent: number, };
+
+export type OutboxItemView = { seq: number, created_at: string, officer_name: string, action: string, entity_id: string, 
+/**
+ * `queued`, `sent`, `acked` or `refused`.
+ */
+state: string, attempts: number, 
+/**
+ * Head office's refusal code or the failure's code, if the last attempt failed.
+ */
+last_error: string | null, acked_at: string | null, 
+/**
+ * Payload bytes kept (0 once compacted).
+ */
+size: number, };
+
+export type EnrolPreviewView = { url: string, branch: string, expires_at: string, };
+
+export type EnrolRequest = { 
+/**
+ * Head office's one-time code as pasted (`BDE1-…`, line breaks allowed).
+ */
+code: string, 
+/**
+ * Enrol again after head office revoked this desk (explicit).
+ */
+again: boolean, };
+
+export type OutboxRequest = { 
+/**
+ * `queued`, `sent`, `acked`, `refused`, or `null` for all.
+ */
+state: string | null, 
+/**
+ * Items before this outbox number (the next page), or `null` for the newest.
+ */
+before: number | null, };
+
+export type SyncIntervalRequest = { 
+/**
+ * Minutes between background syncs, 0 to 1440 (0: only "Sync now").
+ */
+minutes: number, };
