@@ -1,6 +1,6 @@
 // The only module that talks to Rust. Every call goes through `call`, which turns any rejection
 // into the one error shape `{code, message}`; screens never see raw IPC errors.
-import { invoke } from "@tauri-apps/api/core";
+import { Channel, invoke } from "@tauri-apps/api/core";
 import type {
   AddOfficerRequest,
   AppInfo,
@@ -40,9 +40,27 @@ import type {
   UnlockRequest,
   RecoverRequest,
   ScanStaged,
+  EnrolPreviewView,
+  OutboxItemView,
+  SyncProgressView,
+  SyncReportView,
+  SyncStatusView,
 } from "./bindings";
 
-export type { AppInfo, AuditCheck, CommandError, ErrorCode, Limit, OfficerRow, SessionStatus };
+export type {
+  AppInfo,
+  AuditCheck,
+  CommandError,
+  ErrorCode,
+  Limit,
+  OfficerRow,
+  SessionStatus,
+  EnrolPreviewView,
+  OutboxItemView,
+  SyncProgressView,
+  SyncReportView,
+  SyncStatusView,
+};
 
 // Exhaustive by type: adding a code in Rust fails the type check here until it is listed.
 const knownCodes: Record<ErrorCode, true> = {
@@ -114,6 +132,16 @@ const knownCodes: Record<ErrorCode, true> = {
   scan_type: true,
   scan_damaged: true,
   attachment_altered: true,
+  sync_not_enrolled: true,
+  sync_already_enrolled: true,
+  desk_revoked: true,
+  sync_offline: true,
+  sync_certificate: true,
+  sync_refused: true,
+  sync_busy: true,
+  sync_forged: true,
+  enrolment_code_invalid: true,
+  enrolment_code_spent: true,
   internal: true,
 };
 const codes: ReadonlySet<string> = new Set(Object.keys(knownCodes));
@@ -217,4 +245,17 @@ export const backend = {
   saveConsentReceipt: (clientId: string, scope: string) =>
     call<string | null>("consent_receipt_save", { clientId, scope }),
   exportClient: (clientId: string) => call<string | null>("client_export", { clientId }),
+  syncStatus: () => call<SyncStatusView>("sync_status"),
+  syncEnrolPreview: (code: string) => call<EnrolPreviewView>("sync_enrol_preview", { code }),
+  syncEnrol: (code: string, again: boolean) => call<SyncStatusView>("sync_enrol", { request: { code, again } }),
+  // Progress (records and bytes) arrives on a channel while the round runs.
+  syncNow: (onProgress: (p: SyncProgressView) => void) => {
+    const progress = new Channel<SyncProgressView>();
+    progress.onmessage = onProgress;
+    return call<SyncReportView>("sync_now", { progress });
+  },
+  syncOutbox: (state: string | null, before: number | null) =>
+    call<OutboxItemView[]>("sync_outbox", { request: { state, before } }),
+  syncRetry: () => call<number>("sync_retry"),
+  setSyncInterval: (minutes: number) => call<void>("settings_set_sync_interval", { request: { minutes } }),
 };
