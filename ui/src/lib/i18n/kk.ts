@@ -343,7 +343,7 @@ export const kk: Messages = {
   "outbox.last_error": "Соңғы қате",
   "hq.title": "Бас кеңсе",
   "hq.address": "Мекенжай",
-  "hq.branch": "Филиалы",
+  "hq.branch": "Бөлімше",
   "hq.device": "Жұмыс орнының нөмірі",
   "hq.not_enrolled": "Жұмыс орны бас кеңсеге әлі қосылмаған.",
   "hq.enrolled": "Жұмыс орны бас кеңсеге қосылды.",
