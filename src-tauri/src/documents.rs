@@ -14,7 +14,7 @@ use print::{ClientData, ConsentForm, Document, Offer, PrintError, Seal};
 use vault::{DocumentRecord, NewDocument, Vault};
 
 use crate::error::{CommandError, ErrorCode};
-use crate::quote::{desk_date, shipped_catalog};
+use crate::quote::desk_date;
 
 impl From<PrintError> for CommandError {
     fn from(e: PrintError) -> Self {
@@ -36,17 +36,31 @@ pub(crate) struct Links<'a> {
 }
 
 /// The privacy policy version in force on the desk's date.
-pub(crate) fn policy_in_force(now: DateTime<Utc>) -> Result<&'static PolicyVersion, CommandError> {
-    terms_in_force(Scope::Privacy, now)
+pub(crate) fn policy_in_force(
+    v: &Vault,
+    now: DateTime<Utc>,
+) -> Result<PolicyVersion, CommandError> {
+    terms_in_force(v, Scope::Privacy, now)
 }
 
 /// The version of `scope`'s text (privacy policy, credit-bureau terms) in force on the desk's
 /// date.
+/// Head office's published versions count from their dates; the shipped ones are the fallback.
 pub(crate) fn terms_in_force(
+    v: &Vault,
     scope: Scope,
     now: DateTime<Utc>,
+) -> Result<PolicyVersion, CommandError> {
+    domain::policy::in_force(&v.policy_versions(scope)?, desk_date(now))
+        .cloned()
+        .ok_or_else(|| CommandError::new(ErrorCode::NotFound, "no policy is in force on this date"))
+}
+
+/// The shipped privacy policy in force on the desk's date (printing it needs no vault).
+pub(crate) fn shipped_policy_in_force(
+    now: DateTime<Utc>,
 ) -> Result<&'static PolicyVersion, CommandError> {
-    domain::policy::in_force(domain::policy::shipped_in(scope), desk_date(now))
+    domain::policy::in_force(domain::policy::shipped_in(Scope::Privacy), desk_date(now))
         .ok_or_else(|| CommandError::new(ErrorCode::NotFound, "no policy is in force on this date"))
 }
 
@@ -107,7 +121,7 @@ pub(crate) fn issue_policy(
     deliver: Deliver<'_>,
     now: DateTime<Utc>,
 ) -> Result<(DocumentRecord, Vec<u8>), CommandError> {
-    let policy = policy_in_force(now)?;
+    let policy = &policy_in_force(v, now)?;
     let client = client_id
         .map(|id| v.client(&vault::ClientId::from(id)))
         .transpose()?;
@@ -129,7 +143,7 @@ pub(crate) fn issue_consent(
     now: DateTime<Utc>,
 ) -> Result<(DocumentRecord, Vec<u8>), CommandError> {
     let client = v.client(&vault::ClientId::from(client_id))?;
-    let policy = terms_in_force(scope, now)?;
+    let policy = &terms_in_force(v, scope, now)?;
     let form = ConsentForm::new(
         ClientData::of(&client.client),
         policy,
@@ -181,15 +195,13 @@ pub(crate) fn issue_offer(
     }
     let client = v.client(&r.client_id)?;
     let quote_date = r.quote.quote_date;
-    let product = shipped_catalog()
-        .map_err(|e| CommandError::quote(&e))?
-        .product(&r.product_id, quote_date)
-        .ok_or_else(|| {
-            CommandError::new(
-                ErrorCode::UnknownProduct,
-                "the product is not in the catalog",
-            )
-        })?;
+    let catalog = crate::commands::applications::catalog(v, now)?;
+    let product = catalog.product(&r.product_id, quote_date).ok_or_else(|| {
+        CommandError::new(
+            ErrorCode::UnknownProduct,
+            "the product is not in the catalog",
+        )
+    })?;
     let schedule = r.quote.quote.schedule.clone();
     let offer = Offer {
         application: r.lineage.to_string(),

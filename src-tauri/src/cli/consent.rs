@@ -339,7 +339,7 @@ pub(super) fn run(cmd: ConsentCommand) -> Result<(), Refusal> {
             }
             let mut v = open_as(officer)?;
             let id = client_id(&v, &client)?;
-            let in_force = crate::documents::terms_in_force(scope, now)?;
+            let in_force = crate::documents::terms_in_force(&v, scope, now)?;
             let decisions = give
                 .iter()
                 .map(|c| (c.clone(), true))

@@ -126,7 +126,7 @@ pub(super) fn run(cmd: PrintCommand) -> Result<(), Refusal> {
             force,
         } => {
             let mut out = Output::check(out, force)?;
-            let policy = crate::documents::policy_in_force(now)?;
+            let policy = crate::documents::shipped_policy_in_force(now)?;
             let pdf = print::Document::Policy(policy)
                 .render(None)
                 .map_err(|e| Refusal::new(ErrorCode::Unprintable, e.to_string()))?;

@@ -144,10 +144,12 @@ pub struct ApplicationsListRequest {
     pub after: Option<String>,
 }
 
-/// The catalog in force: the shipped one until head office publishes another through sync.
-pub(crate) fn catalog() -> Result<&'static Catalog, CommandError> {
-    crate::quote::shipped_catalog()
-        .map_err(|e| CommandError::new(ErrorCode::CatalogIncomplete, e.to_string()))
+/// The catalog in force on the desk's date: the shipped one, with products and caps replaced by
+/// what head office published through sync once it takes effect.
+pub(crate) fn catalog(v: &Vault, now: DateTime<Utc>) -> Result<Catalog, CommandError> {
+    let shipped = crate::quote::shipped_catalog()
+        .map_err(|e| CommandError::new(ErrorCode::CatalogIncomplete, e.to_string()))?;
+    Ok(v.catalog_on(shipped, desk_date(now))?)
 }
 
 pub(crate) fn row_view(r: ApplicationRow) -> ApplicationRowView {
@@ -168,18 +170,22 @@ pub(crate) fn row_view(r: ApplicationRow) -> ApplicationRowView {
 }
 
 /// Checks and quotes the form on the desk's date; the first problem becomes the error.
-pub(crate) fn terms(form: &ApplicationForm, now: DateTime<Utc>) -> Result<Terms, CommandError> {
-    application::check(form, catalog()?, desk_date(now)).map_err(|(problems, refusal)| {
-        match (refusal, problems.first()) {
+pub(crate) fn terms(
+    v: &Vault,
+    form: &ApplicationForm,
+    now: DateTime<Utc>,
+) -> Result<Terms, CommandError> {
+    application::check(form, &catalog(v, now)?, desk_date(now)).map_err(
+        |(problems, refusal)| match (refusal, problems.first()) {
             (Some(q), _) => CommandError::quote(&q),
             (None, Some(p)) => CommandError::field(p.field, p.problem),
             (None, None) => CommandError::new(ErrorCode::Internal, "refused without a reason"),
-        }
-    })
+        },
+    )
 }
 
-pub(crate) fn products(now: DateTime<Utc>) -> Result<Vec<ProductView>, CommandError> {
-    let catalog = catalog()?;
+pub(crate) fn products(v: &Vault, now: DateTime<Utc>) -> Result<Vec<ProductView>, CommandError> {
+    let catalog = catalog(v, now)?;
     let date = desk_date(now);
     Ok(catalog
         .products_on(date)
@@ -202,12 +208,13 @@ pub(crate) fn products(now: DateTime<Utc>) -> Result<Vec<ProductView>, CommandEr
 }
 
 pub(crate) fn quote(
+    v: &Vault,
     form: &ApplicationForm,
     now: DateTime<Utc>,
 ) -> Result<QuoteReport, CommandError> {
-    let t = terms(form, now)?;
+    let t = terms(v, form, now)?;
     Ok(report(
-        catalog()?,
+        &catalog(v, now)?,
         &t.quote,
         t.amount,
         t.months,
@@ -223,7 +230,7 @@ pub(crate) fn view(
 ) -> Result<ApplicationView, CommandError> {
     let id = &ApplicationId::from(id);
     let r = v.application(id)?;
-    let consent = v.consent_standing(&r.client_id, crate::documents::policy_in_force(now)?)?;
+    let consent = v.consent_standing(&r.client_id, &crate::documents::policy_in_force(v, now)?)?;
     let versions = v.application_versions(id)?;
     let events = v.application_events(id)?;
     let client = v.client(&r.client_id)?;
@@ -242,7 +249,7 @@ pub(crate) fn view(
             .map(|x| x.version)
             .unwrap_or_default()
     };
-    let catalog = catalog()?;
+    let catalog = &catalog(v, now)?;
     Ok(ApplicationView {
         id: r.id.to_string(),
         number: domain::application::short_number(r.lineage.as_str()),
@@ -304,7 +311,7 @@ pub(crate) fn create(
     request: &ApplicationCreateRequest,
     now: DateTime<Utc>,
 ) -> Result<String, CommandError> {
-    let t = terms(&request.form, now)?;
+    let t = terms(v, &request.form, now)?;
     Ok(
         v.create_application(&ClientId::from(request.client_id.as_str()), &t, now)?
             .into_string(),
@@ -316,7 +323,7 @@ pub(crate) fn save_draft(
     request: &ApplicationSaveRequest,
     now: DateTime<Utc>,
 ) -> Result<(), CommandError> {
-    let t = terms(&request.form, now)?;
+    let t = terms(v, &request.form, now)?;
     Ok(v.update_draft(&ApplicationId::from(request.id.as_str()), &t, now)?)
 }
 
@@ -325,9 +332,9 @@ pub(crate) fn submit(
     request: &ApplicationSaveRequest,
     now: DateTime<Utc>,
 ) -> Result<(), CommandError> {
-    let t = terms(&request.form, now)?;
-    let privacy = crate::documents::policy_in_force(now)?;
-    Ok(v.submit_application(&ApplicationId::from(request.id.as_str()), &t, privacy, now)?)
+    let t = terms(v, &request.form, now)?;
+    let privacy = crate::documents::policy_in_force(v, now)?;
+    Ok(v.submit_application(&ApplicationId::from(request.id.as_str()), &t, &privacy, now)?)
 }
 
 pub(crate) fn revise(
@@ -335,7 +342,7 @@ pub(crate) fn revise(
     request: &ApplicationSaveRequest,
     now: DateTime<Utc>,
 ) -> Result<String, CommandError> {
-    let t = terms(&request.form, now)?;
+    let t = terms(v, &request.form, now)?;
     Ok(
         v.revise_application(&ApplicationId::from(request.id.as_str()), &t, now)?
             .into_string(),
@@ -388,7 +395,7 @@ pub(crate) fn list(
 
 #[tauri::command]
 pub(crate) fn products_list(state: State<'_, AppState>) -> Result<Vec<ProductView>, CommandError> {
-    state.with_session(ANY_ROLE, |_| products(Utc::now()))
+    state.with_session(ANY_ROLE, |v| products(v, Utc::now()))
 }
 
 /// The live quote while the officer types; stores nothing.
@@ -397,7 +404,7 @@ pub(crate) fn application_quote(
     state: State<'_, AppState>,
     form: ApplicationForm,
 ) -> Result<QuoteReport, CommandError> {
-    state.with_session(ANY_ROLE, |_| quote(&form, Utc::now()))
+    state.with_session(ANY_ROLE, |v| quote(v, &form, Utc::now()))
 }
 
 #[tauri::command]

@@ -183,9 +183,11 @@ fn purpose_view(
     }
 }
 
-fn event_view(e: &ConsentEventRecord) -> ConsentEventView {
+fn event_view(e: &ConsentEventRecord, known: &[PolicyVersion]) -> ConsentEventView {
     let c = &e.content;
-    let policy = domain::policy::shipped_version(c.scope, c.policy_version, &c.policy_sha256);
+    let policy = known
+        .iter()
+        .find(|p| p.version == c.policy_version && p.sha256 == c.policy_sha256);
     ConsentEventView {
         id: c.id.clone(),
         action: c.action.as_str().to_owned(),
@@ -216,14 +218,13 @@ pub(crate) fn view(
     let printed = v.documents_for(Some(&id), &[])?;
     let mut scopes = Vec::new();
     for scope in [Scope::Privacy, Scope::CreditBureau] {
-        let in_force = terms_in_force(scope, now)?;
+        let in_force = &terms_in_force(v, scope, now)?;
+        let known = v.policy_versions(scope)?;
         // The events read once above serve both scopes.
-        let standing = vault::standing(&events, in_force);
-        let given = standing.given_version.and_then(|n| {
-            domain::policy::shipped_in(scope)
-                .iter()
-                .find(|p| p.version == n)
-        });
+        let standing = vault::standing(&events, in_force, &known);
+        let given = standing
+            .given_version
+            .and_then(|n| known.iter().find(|p| p.version == n));
         let shown = if standing.renewal_needed {
             given
         } else {
@@ -260,7 +261,7 @@ pub(crate) fn view(
             history: events
                 .iter()
                 .filter(|e| e.content.scope == scope)
-                .map(event_view)
+                .map(|e| event_view(e, &known))
                 .collect(),
         });
     }
@@ -287,7 +288,7 @@ pub(crate) fn record(
 ) -> Result<ConsentRecorded, CommandError> {
     let scope = scope_of(&request.scope)?;
     let method = method_of(&request.method)?;
-    let in_force = terms_in_force(scope, now)?;
+    let in_force = &terms_in_force(v, scope, now)?;
     let png = signature_png(request.signature.as_ref());
     let recorded = v.record_consent(
         &NewGrant {
@@ -321,7 +322,7 @@ pub(crate) fn withdraw(
 ) -> Result<ConsentRecorded, CommandError> {
     let scope = scope_of(&request.scope)?;
     let method = method_of(&request.method)?;
-    let in_force = terms_in_force(scope, now)?;
+    let in_force = &terms_in_force(v, scope, now)?;
     let png = signature_png(request.signature.as_ref());
     let recorded = v.withdraw_consent(
         &NewWithdrawal {
@@ -379,18 +380,34 @@ fn events_until(
 
 /// The standing right after an event, against the version that event refers to.
 fn standing_after(
+    v: &Vault,
     events: &[domain::consent::Event],
     this: &ConsentEventRecord,
-) -> Result<(Standing, &'static PolicyVersion), CommandError> {
+) -> Result<(Standing, PolicyVersion), CommandError> {
     let c = &this.content;
-    let policy = domain::policy::shipped_version(c.scope, c.policy_version, &c.policy_sha256)
-        .ok_or_else(|| {
+    let policy =
+        known_version(v, c.scope, c.policy_version, &c.policy_sha256)?.ok_or_else(|| {
             CommandError::new(
                 ErrorCode::NotFound,
                 "the policy version of this consent is not known",
             )
         })?;
-    Ok((Standing::of(events, c.scope, policy, Some(policy)), policy))
+    Ok((
+        Standing::of(events, c.scope, &policy, Some(&policy)),
+        policy,
+    ))
+}
+
+/// The version of `scope`'s text with this number and hash, shipped or published by head office.
+fn known_version(
+    v: &Vault,
+    scope: Scope,
+    version: u32,
+    sha256: &str,
+) -> Result<Option<PolicyVersion>, CommandError> {
+    Ok(v.policy_versions(scope)?
+        .into_iter()
+        .find(|p| p.version == version && p.sha256 == sha256))
 }
 
 /// What the receipt of an event says.
@@ -401,7 +418,7 @@ pub(crate) fn receipt_of(
 ) -> Result<print::Receipt, CommandError> {
     let events = v.consent_events(&client.id)?;
     let (until, this) = events_until(&events, event_id)?;
-    let (standing, policy) = standing_after(&until, &this)?;
+    let (standing, policy) = standing_after(v, &until, &this)?;
     let withdrawals: Vec<&str> = until
         .iter()
         .filter(|e| e.action == Action::Withdraw)
@@ -496,7 +513,7 @@ pub(crate) fn kantara(
             )
         })?;
     let (until, this) = events_until(&events, &last.content.id)?;
-    let (standing, policy) = standing_after(&until, &this)?;
+    let (standing, policy) = standing_after(v, &until, &this)?;
     let at = this.event().at;
     Ok(consent_receipt::receipt(&ReceiptFacts {
         event_id: &this.content.id,
@@ -505,7 +522,7 @@ pub(crate) fn kantara(
         desk_key: &this.content.desk,
         iin: client.client.iin.as_str(),
         scope,
-        policy,
+        policy: &policy,
         standing: &standing,
         controller: controller(),
     }))

@@ -118,7 +118,9 @@ fn parse(args: &[String]) -> Res<Args> {
     };
     let mut rest = args[1..].iter();
     while let Some(flag) = rest.next() {
-        let value = rest.next().ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))?;
+        let value = rest
+            .next()
+            .ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))?;
         let number = || {
             value
                 .parse::<usize>()
@@ -222,7 +224,10 @@ impl Desk {
     }
 
     fn counts(&self) -> Res<vault::OutboxCounts> {
-        self.access.lock().outbox_counts().map_err(|e| e.to_string())
+        self.access
+            .lock()
+            .outbox_counts()
+            .map_err(|e| e.to_string())
     }
 
     fn outbox_len(&self) -> Res<u64> {
@@ -444,8 +449,8 @@ fn reseal(d: &Desk) -> Res<(Vec<u8>, Duration, u64, u64)> {
         .map_err(|e| e.to_string())?
         .ok_or("not enrolled")?;
     let secrets = v.desk_secrets().map_err(|e| e.to_string())?;
-    let keys = SecretKeys::from_parts(secrets.signing(), secrets.identity())
-        .map_err(|e| e.to_string())?;
+    let keys =
+        SecretKeys::from_parts(secrets.signing(), secrets.identity()).map_err(|e| e.to_string())?;
     let head_office = PeerKeys::parse(&link.signing, &link.recipient).map_err(|e| e.to_string())?;
     let head = v.audit_head().map_err(|e| e.to_string())?;
     let audit_head = head.map(|(seq, hash)| AuditHead {
@@ -556,7 +561,10 @@ async fn curl(sink: SocketAddr, file: &Path, expect: u64) -> Res<Value> {
         ));
     }
     let mut lines = text.lines();
-    let echoed: u64 = lines.next().and_then(|l| l.trim().parse().ok()).unwrap_or(0);
+    let echoed: u64 = lines
+        .next()
+        .and_then(|l| l.trim().parse().ok())
+        .unwrap_or(0);
     let w: Vec<&str> = lines.next().unwrap_or("").split(' ').collect();
     if w.len() != 7 || w[0] != "200" || echoed != expect {
         return Err(format!("curl: unexpected answer {text:?}"));
@@ -803,9 +811,17 @@ async fn push_mode(args: &Args) -> Res<()> {
         return Ok(());
     }
     // The median run by push time.
-    proxied.sort_by(|a, b| a["push_s"].as_f64().partial_cmp(&b["push_s"].as_f64()).unwrap_or(std::cmp::Ordering::Equal));
+    proxied.sort_by(|a, b| {
+        a["push_s"]
+            .as_f64()
+            .partial_cmp(&b["push_s"].as_f64())
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
     let mid = &proxied[proxied.len() / 2];
-    let times: Vec<f64> = proxied.iter().filter_map(|v| v["push_s"].as_f64()).collect();
+    let times: Vec<f64> = proxied
+        .iter()
+        .filter_map(|v| v["push_s"].as_f64())
+        .collect();
     emit(&json!({
         "measure": "push-median",
         "runs": proxied.len(),
@@ -901,10 +917,7 @@ fn compact_mode(args: &Args) -> Res<()> {
     let mut v = d.access.lock();
     let t = Instant::now();
     let compaction = v
-        .compact_outbox(
-            now + chrono::Duration::days(31),
-            chrono::Duration::days(30),
-        )
+        .compact_outbox(now + chrono::Duration::days(31), chrono::Duration::days(30))
         .map_err(|e| format!("compact: {e}"))?;
     let compact_s = secs(t.elapsed());
     drop(v);

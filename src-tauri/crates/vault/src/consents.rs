@@ -513,7 +513,8 @@ impl Vault {
             return Ok(first);
         }
         let events = self.consent_events(w.client_id)?;
-        let standing = standing(&events, w.in_force);
+        let known = self.policy_versions(w.in_force.scope)?;
+        let standing = standing(&events, w.in_force, &known);
         standing
             .may_withdraw(w.purposes, self.loan_open(w.client_id)?)
             .map_err(VaultError::Consent)?;
@@ -632,7 +633,8 @@ impl Vault {
         client: &ClientId,
         in_force: &PolicyVersion,
     ) -> Result<Standing, VaultError> {
-        Ok(standing(&self.consent_events(client)?, in_force))
+        let known = self.policy_versions(in_force.scope)?;
+        Ok(standing(&self.consent_events(client)?, in_force, &known))
     }
 
     /// Whether the client has a signed loan (an open one: loans are not closed yet on the desk).
@@ -689,7 +691,13 @@ impl Vault {
 
 /// A client's standing in `in_force`'s scope from their events (as [`Vault::consent_events`]
 /// gives them): verified events only, and nothing given while any record of the scope is altered.
-pub fn standing(events: &[ConsentEventRecord], in_force: &PolicyVersion) -> Standing {
+/// `known` are the versions of the scope's text the desk knows ([`Vault::policy_versions`]): the
+/// last grant counts against the version it was given to.
+pub fn standing(
+    events: &[ConsentEventRecord],
+    in_force: &PolicyVersion,
+    known: &[PolicyVersion],
+) -> Standing {
     let scope = in_force.scope;
     let verified: Vec<Event> = events
         .iter()
@@ -700,7 +708,11 @@ pub fn standing(events: &[ConsentEventRecord], in_force: &PolicyVersion) -> Stan
         .iter()
         .rev()
         .find(|e| e.scope == scope && e.action == Action::Grant)
-        .and_then(|g| domain::policy::shipped_version(scope, g.policy_version, &g.policy_sha256));
+        .and_then(|g| {
+            known.iter().find(|v| {
+                v.scope == scope && v.version == g.policy_version && v.sha256 == g.policy_sha256
+            })
+        });
     let mut standing = Standing::of(&verified, scope, in_force, given);
     // An altered record may have been a withdrawal or a later refusal: skipping it could bring
     // back consent the client took away. Nothing counts as given until the vault is looked at.

@@ -4,7 +4,10 @@
 //! client has checked head office's signature and the epochs before anything reaches here; the
 //! vault checks again that the answer continues exactly where the last one ended.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
+use domain::catalog::Catalog;
+use domain::consent::Scope;
+use domain::policy::PolicyVersion;
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use crate::audit;
@@ -255,6 +258,50 @@ impl Vault {
             .optional()?)
     }
 
+    /// Every version of `scope`'s text this desk knows: those shipped with the build, then those
+    /// head office published (a publication this build cannot read is left out, not fatal).
+    pub fn policy_versions(&self, scope: Scope) -> Result<Vec<PolicyVersion>, VaultError> {
+        let mut known = domain::policy::shipped_in(scope).to_vec();
+        for p in self.publications("policy")? {
+            let Some(v) = policy_of(&p.body).filter(|v| v.scope == scope) else {
+                continue;
+            };
+            if !known
+                .iter()
+                .any(|k| k.version == v.version && k.sha256 == v.sha256)
+            {
+                known.push(v);
+            }
+        }
+        Ok(known)
+    }
+
+    /// The catalogue in force on `date`: `shipped`, with its products and its caps each replaced
+    /// by the newest head office publication of that kind that has taken effect by `date`.
+    pub fn catalog_on(&self, shipped: &Catalog, date: NaiveDate) -> Result<Catalog, VaultError> {
+        let mut catalog = shipped.clone();
+        let newest = |kind: &str| -> Result<Option<Catalog>, VaultError> {
+            Ok(self
+                .publications(kind)?
+                .into_iter()
+                .rev()
+                .filter(|p| {
+                    p.effective_from
+                        .as_deref()
+                        .and_then(|d| d.parse::<NaiveDate>().ok())
+                        .is_none_or(|d| d <= date)
+                })
+                .find_map(|p| Catalog::from_json(&p.body).ok()))
+        };
+        if let Some(c) = newest("products")?.filter(|c| !c.products.is_empty()) {
+            catalog.products = c.products;
+        }
+        if let Some(c) = newest("caps")?.filter(|c| !c.caps.is_empty()) {
+            catalog.caps = c.caps;
+        }
+        Ok(catalog)
+    }
+
     /// Publications of `kind` received from head office, oldest first.
     pub fn publications(&self, kind: &str) -> Result<Vec<Publication>, VaultError> {
         if crate::migrations::version(&self.conn)? < crate::migrations::HEAD_OFFICE {
@@ -274,6 +321,14 @@ impl Vault {
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
+}
+
+/// A published policy version: `{description, text}` as head office checked and signed it.
+fn policy_of(body: &str) -> Option<PolicyVersion> {
+    let v: serde_json::Value = serde_json::from_str(body).ok()?;
+    let description = v.get("description")?.to_string();
+    let text = v.get("text")?.as_str()?;
+    PolicyVersion::from_parts(&description, text).ok()
 }
 
 /// Applies one decision: a referred application moves to approved or declined, with an event

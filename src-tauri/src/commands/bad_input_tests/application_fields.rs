@@ -129,7 +129,7 @@ pub(super) fn application_forms_refuse_every_bad_field_and_store_nothing() {
         let v = &mut b.officer;
 
         let before = stored(v);
-        let r = applications::quote(&form, now()).map(|q| q.amount.text);
+        let r = applications::quote(v, &form, now()).map(|q| q.amount.text);
         ck.refused(
             v,
             &before,

@@ -27,7 +27,7 @@ fn unconsented(b: &mut Branch) -> String {
 }
 
 fn grant(client_id: &str) -> ConsentRecordRequest {
-    let policy = crate::documents::policy_in_force(now()).expect("policy");
+    let policy = crate::documents::shipped_policy_in_force(now()).expect("policy");
     ConsentRecordRequest {
         request_key: vault::new_document_id().into_string(),
         client_id: client_id.to_owned(),
@@ -309,8 +309,9 @@ fn withdrawals_refuse_what_was_never_given_and_store_nothing() {
 fn credit_bureau_consent_has_its_own_form_record_and_receipt() {
     let mut b = branch();
     let c = b.client_id.clone();
-    let bureau = crate::documents::terms_in_force(domain::consent::Scope::CreditBureau, now())
-        .expect("bureau terms in force");
+    let bureau =
+        crate::documents::terms_in_force(&b.officer, domain::consent::Scope::CreditBureau, now())
+            .expect("bureau terms in force");
     let request = ConsentRecordRequest {
         scope: "credit-bureau".into(),
         policy_version: bureau.version,

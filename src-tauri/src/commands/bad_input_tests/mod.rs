@@ -179,7 +179,7 @@ pub(super) fn consent_given(v: &mut Vault, client_id: &str) {
         now(),
     )
     .expect("the consent form prints");
-    let policy = crate::documents::policy_in_force(now()).expect("a policy in force");
+    let policy = crate::documents::policy_in_force(v, now()).expect("a policy in force");
     crate::commands::consent::record(
         v,
         &crate::commands::consent::ConsentRecordRequest {
@@ -535,10 +535,11 @@ fn every_code_these_refusals_send_is_translated_in_every_language() {
 fn refusals_name_the_limit_the_value_broke() {
     use domain::field::{After, Limit, Shape};
     let tenge = |t: i64| domain::Money::from_tenge(t);
+    let (_tmp, _dir, _keychain, vault) = desk();
     let quoted = |edit: &dyn Fn(&mut ApplicationForm)| {
         let mut f = application_form();
         edit(&mut f);
-        match applications::quote(&f, now()) {
+        match applications::quote(&vault, &f, now()) {
             Err(e) => (e.code, e.field, e.limit),
             Ok(_) => panic!("the terms {f:?} must be refused"),
         }

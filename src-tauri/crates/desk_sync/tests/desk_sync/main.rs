@@ -257,20 +257,61 @@ async fn revocation_makes_the_desk_read_only_and_enrolling_again_is_explicit() {
     assert_eq!(pending(&admin), 0);
 }
 
+/// A catalogue like the shipped one whose products start on `from` at `rate_bp`.
+fn catalogue(dir: &std::path::Path, name: &str, from: chrono::NaiveDate, rate_bp: u64) -> String {
+    let shipped = include_str!("../../../../../config/catalog.json");
+    let mut c: serde_json::Value = serde_json::from_str(shipped).expect("shipped catalogue");
+    for p in c["products"].as_array_mut().expect("products") {
+        p["valid_from"] = serde_json::json!(from.to_string());
+        p["annual_rate_bp"] = serde_json::json!(rate_bp);
+    }
+    let path = dir.join(name);
+    std::fs::write(&path, c.to_string()).expect("write catalogue");
+    path.display().to_string()
+}
+
+/// Privacy policy version 2, in force from `from`.
+fn policy_v2(dir: &std::path::Path, from: chrono::NaiveDate) -> String {
+    let text = "# Политика конфиденциальности, редакция 2\n\nТекст второй редакции.\n";
+    std::fs::write(dir.join("v2.ru.md"), text).expect("text");
+    let mut d: serde_json::Value =
+        serde_json::from_str(include_str!("../../../../../config/policy/v1.json")).expect("v1");
+    d["version"] = serde_json::json!(2);
+    d["effective"] = serde_json::json!(from.to_string());
+    d["text_file"] = serde_json::json!("v2.ru.md");
+    d["sha256"] = serde_json::json!(domain::policy::sha256_hex(text.as_bytes()));
+    let path = dir.join("v2.json");
+    std::fs::write(&path, d.to_string()).expect("description");
+    path.display().to_string()
+}
+
 #[tokio::test(flavor = "multi_thread")]
-async fn roster_and_catalogue_from_head_office_take_effect() {
+async fn roster_catalogues_and_policies_from_head_office_take_effect_from_their_dates() {
     let office = Office::sqlite();
     let server = office.serve();
     let d = desk();
     let admin = d.admin();
     enrol(&admin, &office.code("Алматы-1", &server.url())).await;
+    let app = referred_application(&d, 202);
+    let today = chrono::Utc::now().date_naive();
+    let tomorrow = today + chrono::Days::new(1);
+    let files = tempfile::tempdir().expect("dir");
     office.ok(&["roster", "disable", &d.officer.0]);
-    let catalog = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../config/catalog.json");
-    office.ok(&["publish", "products", catalog]);
+    office.ok(&[
+        "publish",
+        "products",
+        &catalogue(files.path(), "now.json", today, 3000),
+    ]);
+    office.ok(&[
+        "publish",
+        "products",
+        &catalogue(files.path(), "later.json", tomorrow, 2500),
+    ]);
+    office.ok(&["publish", "policy", &policy_v2(files.path(), today)]);
     let report = sync(&admin).await.expect("sync");
     assert_eq!(
         (report.feed.roster, report.feed.publications),
-        (1, 1),
+        (1, 3),
         "{report:?}"
     );
     let unlock = Vault::unlock(
@@ -284,14 +325,32 @@ async fn roster_and_catalogue_from_head_office_take_effect() {
         matches!(unlock, Err(VaultError::OfficerDisabled)),
         "an officer disabled at head office cannot unlock"
     );
+    let v = admin.lock().unwrap();
+    let shipped =
+        domain::catalog::Catalog::from_json(include_str!("../../../../../config/catalog.json"))
+            .expect("shipped");
+    let rate = |date| {
+        v.catalog_on(&shipped, date)
+            .expect("catalogue")
+            .product("consumer-12", date)
+            .map(|p| p.annual_rate_bp)
+    };
+    assert_eq!(rate(today), Some(3000), "today's publication is in force");
     assert_eq!(
-        admin
-            .lock()
-            .unwrap()
-            .publications("products")
-            .expect("read")
-            .len(),
-        1
+        rate(tomorrow),
+        Some(2500),
+        "a publication takes effect on its date, not before"
+    );
+    let versions = v
+        .policy_versions(domain::consent::Scope::Privacy)
+        .expect("versions");
+    let in_force = domain::policy::in_force(&versions, today).expect("a version in force");
+    assert_eq!(in_force.version, 2, "head office's version 2 is in force");
+    let client = v.application(&app).expect("app").client_id;
+    let standing = v.consent_standing(&client, in_force).expect("standing");
+    assert!(
+        standing.renewal_needed,
+        "a client who consented to version 1 is asked to renew"
     );
 }
 
