@@ -107,14 +107,14 @@ async fn round(
 ) -> Result<RoundReport, Failure> {
     let s = open(access)?;
     let mut report = RoundReport::default();
-    if s.link.revoked_at.is_none() {
-        if let Err(e) = push(access, &s, &mut report, progress, now).await {
-            // Refused: the feed may say why (a revocation) or bring decisions all the same.
-            if e.is_refusal() {
-                pull(access, &s, &mut report, progress, now).await?;
-            }
-            return Err(e);
+    if s.link.revoked_at.is_none()
+        && let Err(e) = push(access, &s, &mut report, progress, now).await
+    {
+        // Refused: the feed may say why (a revocation) or bring decisions all the same.
+        if e.is_refusal() {
+            pull(access, &s, &mut report, progress, now).await?;
         }
+        return Err(e);
     }
     pull(access, &s, &mut report, progress, now).await?;
     progress(Progress {

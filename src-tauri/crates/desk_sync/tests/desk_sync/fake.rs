@@ -52,7 +52,7 @@ pub struct Fake {
 }
 
 fn at() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+    crate::desk::clock().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
 impl Fake {

@@ -293,7 +293,7 @@ async fn roster_catalogues_and_policies_from_head_office_take_effect_from_their_
     let admin = d.admin();
     enrol(&admin, &office.code("Алматы-1", &server.url())).await;
     let app = referred_application(&d, 202);
-    let today = chrono::Utc::now().date_naive();
+    let today = clock().date_naive();
     let tomorrow = today + chrono::Days::new(1);
     let files = tempfile::tempdir().expect("dir");
     office.ok(&["roster", "disable", &d.officer.0]);
