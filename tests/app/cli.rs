@@ -1150,3 +1150,107 @@ fn export_headless(desk: &tempfile::TempDir, forms: &tempfile::TempDir, form: &s
     assert!(!text.contains(&other_iin), "nothing about the other client");
     assert!(!text.contains("Петрова"), "not even their name");
 }
+
+/// `branchdesk sync …` headless against a real `branchdesk-hq` over TLS: not connected yet, a
+/// mangled code, enrolment, a sync, the outbox and the audit check with head office's
+/// acknowledged head; offline, the failure's code and words; exit codes as everywhere.
+#[test]
+fn sync_enrol_now_status_and_outbox_headless() {
+    let desk = tempfile::tempdir().expect("desk");
+    let pass = "тёплый чай с молоком\n";
+    let run = |args: &[&str]| branchdesk_with_stdin(args, desk.path(), pass);
+    let init = run(&[
+        "vault",
+        "init",
+        "--admin",
+        "Әлия Қасымова",
+        "--file-keychain",
+    ]);
+    assert_eq!(init.status.code(), Some(0), "vault init: {init:?}");
+
+    let status = run(&["sync", "status", "--json"]);
+    assert_eq!(status.status.code(), Some(0), "{status:?}");
+    let s: serde_json::Value = serde_json::from_slice(&status.stdout).expect("json");
+    assert_eq!(s["enrolled"], false, "a new desk is not connected: {s}");
+    let now = run(&["sync", "now", "--json"]);
+    assert_eq!(
+        now.status.code(),
+        Some(1),
+        "sync before enrolment is refused"
+    );
+    let refusal: serde_json::Value = serde_json::from_slice(&now.stdout).expect("json");
+    assert_eq!(refusal["code"], "sync_not_enrolled", "{refusal}");
+    let bad = run(&["sync", "enrol", "BDE1-garbage"]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("not a valid head office code"),
+        "a mangled code says what is wrong: {bad:?}"
+    );
+    let usage = run(&["sync", "outbox", "--limit", "many"]);
+    assert_eq!(
+        usage.status.code(),
+        Some(2),
+        "a bad number is a usage error"
+    );
+
+    let office = crate::office::Office::sqlite();
+    let server = office.serve();
+    let code = office.code("Алматы-1", &server.url());
+    let enrol = run(&["sync", "enrol", &code, "--json"]);
+    assert_eq!(enrol.status.code(), Some(0), "enrol: {enrol:?}");
+    let e: serde_json::Value = serde_json::from_slice(&enrol.stdout).expect("json");
+    assert_eq!(e["branch"], "Алматы-1");
+    let again = run(&["sync", "enrol", &code]);
+    assert_eq!(
+        again.status.code(),
+        Some(1),
+        "a connected desk does not enrol twice"
+    );
+
+    let now = run(&["sync", "now", "--json"]);
+    assert_eq!(now.status.code(), Some(0), "sync now: {now:?}");
+    let report: serde_json::Value = serde_json::from_slice(&now.stdout).expect("json");
+    let pushed = report["records_pushed"].as_u64().expect("records");
+    assert!(
+        pushed >= 2,
+        "the vault's history went to head office: {report}"
+    );
+    assert_eq!(
+        office.records(),
+        pushed,
+        "head office holds what the desk says it sent"
+    );
+    let outbox = run(&["sync", "outbox", "--json"]);
+    let items: serde_json::Value = serde_json::from_slice(&outbox.stdout).expect("json");
+    let items = items.as_array().expect("a list");
+    assert!(
+        !items.is_empty() && items.iter().all(|i| i["state"] == "acked"),
+        "every record is acknowledged: {items:?}"
+    );
+    let audit = run(&[
+        "vault",
+        "verify-audit",
+        "--officer",
+        "Әлия Қасымова",
+        "--json",
+    ]);
+    let a: serde_json::Value = serde_json::from_slice(&audit.stdout).expect("json");
+    assert!(
+        a["head_office_acknowledged"].as_i64().is_some(),
+        "verify-audit checks the head head office acknowledged: {a}"
+    );
+
+    drop(server);
+    let offline = run(&["sync", "now"]);
+    assert_eq!(offline.status.code(), Some(1), "offline exits 1");
+    assert!(
+        String::from_utf8_lossy(&offline.stderr).contains("cannot be reached"),
+        "offline is said in words: {offline:?}"
+    );
+    let status = run(&["sync", "status"]);
+    let text = String::from_utf8_lossy(&status.stdout);
+    assert!(
+        text.contains("failed (sync_offline)") && text.contains("Алматы-1"),
+        "status names the last failure: {text}"
+    );
+}
