@@ -1240,6 +1240,14 @@ fn sync_enrol_now_status_and_outbox_headless() {
         "verify-audit checks the head head office acknowledged: {a}"
     );
 
+    let compact = run(&["sync", "compact", "--json"]);
+    assert_eq!(compact.status.code(), Some(0), "compact: {compact:?}");
+    let c: serde_json::Value = serde_json::from_slice(&compact.stdout).expect("json");
+    assert_eq!(
+        c["records"], 0,
+        "nothing is dropped within the retention, even when acknowledged: {c}"
+    );
+
     drop(server);
     let offline = run(&["sync", "now"]);
     assert_eq!(offline.status.code(), Some(1), "offline exits 1");

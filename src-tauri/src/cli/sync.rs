@@ -57,6 +57,14 @@ pub(crate) enum SyncCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Drops acknowledged payloads past the retention and gives the space back to the disk
+    /// (administrators; rewrites the vault file, minutes on a large vault).
+    Compact {
+        #[arg(long)]
+        officer: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Puts refused and unanswered records back in the queue (then run `sync now`).
     Retry {
         #[arg(long)]
@@ -168,6 +176,29 @@ pub(crate) fn run(cmd: SyncCommand) -> Result<(), Refusal> {
                 ))?;
             }
             Ok(())
+        }
+        SyncCommand::Compact { officer, json } => {
+            let mut v = open_as(officer)?;
+            let before = v.file_size()?;
+            let c = v.compact_outbox(
+                chrono::Utc::now(),
+                chrono::Duration::days(vault::OUTBOX_RETENTION_DAYS),
+            )?;
+            let after = v.file_size()?;
+            if json {
+                say_json(&serde_json::json!({
+                    "records": c.records,
+                    "payload_bytes": c.bytes,
+                    "rewritten": c.vacuumed,
+                    "file_bytes_before": before,
+                    "file_bytes_after": after,
+                }))
+            } else {
+                say(format_args!(
+                    "{} acknowledged payloads dropped ({} bytes); vault file {} → {} bytes",
+                    c.records, c.bytes, before, after
+                ))
+            }
         }
         SyncCommand::Retry { officer, json } => {
             let mut v = open_as(officer)?;

@@ -13,6 +13,7 @@ use sha2::{Digest, Sha256};
 
 use crate::error::VaultError;
 use crate::head_office::{link, require_link};
+use crate::officer::Role;
 use crate::stamp::stamp;
 use crate::vault::Vault;
 
@@ -319,61 +320,86 @@ impl Vault {
         )?)
     }
 
-    /// Drops the payloads of records head office acknowledged more than `retention` before
-    /// `now`, keeping each one's SHA-256; rewrites the file when a quarter or more of it is free.
+    /// Drops the payloads of up to `limit` records head office acknowledged more than
+    /// `retention` before `now`, in one transaction, keeping each one's SHA-256 (checked against
+    /// the hash taken when it was written). Short, so a sync round in the window can call it
+    /// between the officer's own commands until it drops nothing more.
+    pub fn drop_acked_payloads(
+        &mut self,
+        now: DateTime<Utc>,
+        retention: Duration,
+        limit: usize,
+    ) -> Result<Compaction, VaultError> {
+        let mut report = Compaction::default();
+        if link(&self.conn)?.is_none() {
+            return Ok(report);
+        }
+        let cutoff = stamp(now - retention);
+        let tx = self.conn.transaction()?;
+        let rows: Vec<(i64, Vec<u8>, Option<Vec<u8>>)> = {
+            let mut s = tx.prepare_cached(
+                "SELECT seq, payload, payload_sha256 FROM outbox
+                 WHERE state = 'acked' AND payload IS NOT NULL AND acked_at <= ?1
+                 ORDER BY seq LIMIT ?2",
+            )?;
+            s.query_map(params![cutoff, limit as i64], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?
+            .collect::<Result<_, _>>()?
+        };
+        {
+            let mut upd = tx.prepare_cached(
+                "UPDATE outbox SET payload = NULL, payload_sha256 = ?2 WHERE seq = ?1",
+            )?;
+            for (seq, payload, hash) in &rows {
+                let actual: [u8; 32] = Sha256::digest(payload).into();
+                if hash.as_deref().is_some_and(|h| h != actual) {
+                    return Err(VaultError::Damaged);
+                }
+                upd.execute(params![seq, &actual[..]])?;
+                report.records += 1;
+                report.bytes += payload.len() as i64;
+            }
+        }
+        tx.commit()?;
+        Ok(report)
+    }
+
+    /// Drops every payload past the retention ([`Vault::drop_acked_payloads`]) and then gives
+    /// the space back to the disk when a quarter or more of the file is free (the file is
+    /// rewritten: minutes on a large vault, so this is an administrator's command, not part of
+    /// a sync round; without it the freed pages are reused and the vault stops growing).
     pub fn compact_outbox(
         &mut self,
         now: DateTime<Utc>,
         retention: Duration,
     ) -> Result<Compaction, VaultError> {
-        if link(&self.conn)?.is_none() {
-            return Ok(Compaction::default());
-        }
-        let cutoff = stamp(now - retention);
+        self.require(Role::Admin)?;
         let mut report = Compaction::default();
         loop {
-            let tx = self.conn.transaction()?;
-            let rows: Vec<(i64, Vec<u8>, Option<Vec<u8>>)> = {
-                let mut s = tx.prepare_cached(
-                    "SELECT seq, payload, payload_sha256 FROM outbox
-                     WHERE state = 'acked' AND payload IS NOT NULL AND acked_at <= ?1
-                     ORDER BY seq LIMIT 2000",
-                )?;
-                s.query_map(params![cutoff], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-                    .collect::<Result<_, _>>()?
-            };
-            if rows.is_empty() {
+            let step = self.drop_acked_payloads(now, retention, 2000)?;
+            if step.records == 0 {
                 break;
             }
-            {
-                let mut upd = tx.prepare_cached(
-                    "UPDATE outbox SET payload = NULL, payload_sha256 = ?2 WHERE seq = ?1",
-                )?;
-                for (seq, payload, hash) in &rows {
-                    let actual: [u8; 32] = Sha256::digest(payload).into();
-                    if hash.as_deref().is_some_and(|h| h != actual) {
-                        return Err(VaultError::Damaged);
-                    }
-                    upd.execute(params![seq, &actual[..]])?;
-                    report.records += 1;
-                    report.bytes += payload.len() as i64;
-                }
-            }
-            tx.commit()?;
+            report.records += step.records;
+            report.bytes += step.bytes;
         }
-        if report.records > 0 {
-            let (pages, free): (i64, i64) = self.conn.query_row(
-                "SELECT (SELECT page_count FROM pragma_page_count()),
-                        (SELECT freelist_count FROM pragma_freelist_count())",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )?;
-            if free * 4 >= pages {
-                self.conn.execute_batch("VACUUM;")?;
-                report.vacuumed = true;
-            }
+        let (pages, free): (i64, i64) = self.conn.query_row(
+            "SELECT (SELECT page_count FROM pragma_page_count()),
+                    (SELECT freelist_count FROM pragma_freelist_count())",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        if free * 4 >= pages && free > 0 {
+            self.conn.execute_batch("VACUUM;")?;
+            report.vacuumed = true;
         }
         Ok(report)
+    }
+
+    /// Bytes of the database file on disk (the write-ahead log not counted).
+    pub fn file_size(&self) -> Result<u64, VaultError> {
+        Ok(std::fs::metadata(self.dir.db())?.len())
     }
 
     /// The audit head head office last acknowledged, if any: (sequence, hex hash).
