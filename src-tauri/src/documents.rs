@@ -195,7 +195,7 @@ pub(crate) fn issue_offer(
     }
     let client = v.client(&r.client_id)?;
     let quote_date = r.quote.quote_date;
-    let catalog = crate::commands::applications::catalog(v, now)?;
+    let catalog = crate::commands::applications::catalog_on(v, quote_date)?;
     let product = catalog.product(&r.product_id, quote_date).ok_or_else(|| {
         CommandError::new(
             ErrorCode::UnknownProduct,

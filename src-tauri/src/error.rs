@@ -178,6 +178,8 @@ pub enum ErrorCode {
     EnrolmentCodeInvalid,
     /// The head office code expired or was used already.
     EnrolmentCodeSpent,
+    /// Another sync of this desk is under way (the window's or the command line's).
+    SyncRunning,
     /// Anything else: a bug or an environment fault; details only in the message.
     Internal,
 }

@@ -32,6 +32,8 @@ impl From<Failure> for CommandError {
             Failure::Forged(_) => ErrorCode::SyncForged,
             Failure::BadCode => ErrorCode::EnrolmentCodeInvalid,
             Failure::CodeSpent => ErrorCode::EnrolmentCodeSpent,
+            Failure::Running => ErrorCode::SyncRunning,
+            Failure::Internal(_) => ErrorCode::Internal,
             Failure::Vault(_) => ErrorCode::Internal,
         };
         CommandError::new(code, f.to_string())
@@ -75,6 +77,7 @@ fn stored_code(code: &str) -> ErrorCode {
         "busy" => ErrorCode::SyncBusy,
         "forged" => ErrorCode::SyncForged,
         "refused" => ErrorCode::SyncRefused,
+        "running" => ErrorCode::SyncRunning,
         _ => ErrorCode::Internal,
     }
 }
@@ -218,6 +221,8 @@ pub struct EnrolPreviewView {
     pub url: String,
     pub branch: String,
     pub expires_at: String,
+    /// The code's deadline has passed (head office will most likely refuse it).
+    pub expired: bool,
 }
 
 /// The desk's name as head office lists it: the computer's host name, else "Branch Desk".

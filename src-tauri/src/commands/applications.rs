@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use domain::application::{self, ApplicationForm, Stage, Step, Terms};
 use domain::catalog::Catalog;
 use domain::field::Problem;
@@ -147,9 +147,14 @@ pub struct ApplicationsListRequest {
 /// The catalog in force on the desk's date: the shipped one, with products and caps replaced by
 /// what head office published through sync once it takes effect.
 pub(crate) fn catalog(v: &Vault, now: DateTime<Utc>) -> Result<Catalog, CommandError> {
+    catalog_on(v, desk_date(now))
+}
+
+/// The catalog that was in force on `date` (an offer names the product as it was quoted).
+pub(crate) fn catalog_on(v: &Vault, date: NaiveDate) -> Result<Catalog, CommandError> {
     let shipped = crate::quote::shipped_catalog()
         .map_err(|e| CommandError::new(ErrorCode::CatalogIncomplete, e.to_string()))?;
-    Ok(v.catalog_on(shipped, desk_date(now))?)
+    Ok(v.catalog_on(shipped, date)?)
 }
 
 pub(crate) fn row_view(r: ApplicationRow) -> ApplicationRowView {

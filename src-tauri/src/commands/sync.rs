@@ -60,6 +60,7 @@ pub(crate) fn sync_enrol_preview(
         url: p.url,
         branch: p.branch,
         expires_at: crate::quote::desk_time_text(&p.expires_at),
+        expired: p.expired,
     })
 }
 
@@ -106,7 +107,16 @@ pub(crate) async fn sync_now(
         &chrono::Utc::now,
     )
     .await?;
+    end_session_if_disabled(&state, &report);
     Ok(SyncReportView::from(&report))
+}
+
+/// Head office disabled the officer who is signed in: their session ends now (the window's
+/// session poll shows the unlock screen, where they can no longer sign in).
+fn end_session_if_disabled(state: &AppState, report: &desk_sync::RoundReport) {
+    if report.feed.signed_in_disabled {
+        state.lock();
+    }
 }
 
 #[tauri::command]
@@ -182,9 +192,11 @@ pub(crate) fn spawn_background(app: AppHandle) {
                 continue;
             };
             match desk_sync::sync_now(&*state, &|_| {}, &chrono::Utc::now).await {
-                Ok(_) | Err(desk_sync::Failure::Locked | desk_sync::Failure::NotEnrolled) => {
+                Ok(report) => {
+                    end_session_if_disabled(&state, &report);
                     failures = 0
                 }
+                Err(desk_sync::Failure::Locked | desk_sync::Failure::NotEnrolled) => failures = 0,
                 Err(_) => failures = failures.saturating_add(1),
             }
             let wait = crate::head_office::next_round_in(minutes, failures).unwrap_or(TICK);

@@ -142,6 +142,7 @@ const knownCodes: Record<ErrorCode, true> = {
   sync_forged: true,
   enrolment_code_invalid: true,
   enrolment_code_spent: true,
+  sync_running: true,
   internal: true,
 };
 const codes: ReadonlySet<string> = new Set(Object.keys(knownCodes));

@@ -1,7 +1,7 @@
 // Generated from the Rust DTOs by `cargo test bindings` (src-tauri/src/bindings.rs).
 // Do not edit by hand: run `UPDATE_BINDINGS=1 cargo test bindings` after changing a DTO.
 
-export type ErrorCode = "invalid_input" | "weak_passphrase" | "vault_exists" | "vault_missing" | "unknown_officer" | "officer_disabled" | "wrong_passphrase" | "not_a_vault" | "vault_damaged" | "vault_too_new" | "disk_full" | "not_signed_in" | "forbidden" | "too_many_attempts" | "keychain_unavailable" | "device_secret_missing" | "last_admin" | "backup_key" | "backup_damaged" | "required" | "too_long" | "bad_character" | "mixed_scripts" | "bad_format" | "iin_century" | "iin_birth_date" | "iin_check_digit" | "iin_not_issuable" | "iin_mismatch" | "phone_not_kazakh" | "no_such_day" | "date_in_future" | "date_order" | "document_expired" | "out_of_range" | "unknown_product" | "amount_below" | "amount_above" | "term_out_of_range" | "method_not_offered" | "gesv_cap" | "daily_rate_cap" | "catalog_incomplete" | "duplicate_iin" | "not_found" | "stale" | "wrong_stage" | "same_officer" | "not_checker" | "above_limit" | "reason_required" | "consent_missing" | "consent_renewal" | "consent_required_while_loan_open" | "consent_not_given" | "consent_form_not_printed" | "consent_in_person_only" | "policy_mismatch" | "purpose_undecided" | "signature_empty" | "signature_too_small" | "scan_too_large" | "scan_type" | "scan_damaged" | "attachment_altered" | "unprintable" | "viewer_unavailable" | "save_failed" | "sync_not_enrolled" | "sync_already_enrolled" | "desk_revoked" | "sync_offline" | "sync_certificate" | "sync_refused" | "sync_busy" | "sync_forged" | "enrolment_code_invalid" | "enrolment_code_spent" | "internal";
+export type ErrorCode = "invalid_input" | "weak_passphrase" | "vault_exists" | "vault_missing" | "unknown_officer" | "officer_disabled" | "wrong_passphrase" | "not_a_vault" | "vault_damaged" | "vault_too_new" | "disk_full" | "not_signed_in" | "forbidden" | "too_many_attempts" | "keychain_unavailable" | "device_secret_missing" | "last_admin" | "backup_key" | "backup_damaged" | "required" | "too_long" | "bad_character" | "mixed_scripts" | "bad_format" | "iin_century" | "iin_birth_date" | "iin_check_digit" | "iin_not_issuable" | "iin_mismatch" | "phone_not_kazakh" | "no_such_day" | "date_in_future" | "date_order" | "document_expired" | "out_of_range" | "unknown_product" | "amount_below" | "amount_above" | "term_out_of_range" | "method_not_offered" | "gesv_cap" | "daily_rate_cap" | "catalog_incomplete" | "duplicate_iin" | "not_found" | "stale" | "wrong_stage" | "same_officer" | "not_checker" | "above_limit" | "reason_required" | "consent_missing" | "consent_renewal" | "consent_required_while_loan_open" | "consent_not_given" | "consent_form_not_printed" | "consent_in_person_only" | "policy_mismatch" | "purpose_undecided" | "signature_empty" | "signature_too_small" | "scan_too_large" | "scan_type" | "scan_damaged" | "attachment_altered" | "unprintable" | "viewer_unavailable" | "save_failed" | "sync_not_enrolled" | "sync_already_enrolled" | "desk_revoked" | "sync_offline" | "sync_certificate" | "sync_refused" | "sync_busy" | "sync_forged" | "enrolment_code_invalid" | "enrolment_code_spent" | "sync_running" | "internal";
 
 export type Shape = "iin" | "phone" | "date" | "email" | "id_card_number" | "passport_number" | "money" | "months";
 
@@ -554,7 +554,11 @@ last_error: string | null, acked_at: string | null,
  */
 size: number, };
 
-export type EnrolPreviewView = { url: string, branch: string, expires_at: string, };
+export type EnrolPreviewView = { url: string, branch: string, expires_at: string, 
+/**
+ * The code's deadline has passed (head office will most likely refuse it).
+ */
+expired: boolean, };
 
 export type EnrolRequest = { 
 /**

@@ -56,6 +56,12 @@ pub enum Failure {
     /// The enrolment code has expired, or was used already.
     #[error("this head office code has expired or was used already; ask head office for a new one")]
     CodeSpent,
+    /// Another sync round of this desk is under way (the window's, or `branchdesk sync now`).
+    #[error("a sync of this desk is already under way")]
+    Running,
+    /// This desk could not do its part (a record that cannot be sent as it is).
+    #[error("this desk could not prepare the sync: {0}")]
+    Internal(String),
     /// A vault error (disk full, damage).
     #[error("{0}")]
     Vault(VaultError),
@@ -77,6 +83,8 @@ impl Failure {
             Failure::Forged(_) => "forged",
             Failure::BadCode => "bad_code",
             Failure::CodeSpent => "code_spent",
+            Failure::Running => "running",
+            Failure::Internal(_) => "internal",
             Failure::Vault(_) => "vault",
         }
     }

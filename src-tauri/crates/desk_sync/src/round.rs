@@ -13,10 +13,10 @@ use chrono::{DateTime, Duration, Utc};
 use sync::batch::{AuditHead, BatchInput, Record, SealedBatch};
 use sync::client::{Client, ClientError};
 use sync::refusal::RefusalCode;
-use sync::{PeerKeys, SecretKeys};
+use sync::{PeerKeys, SecretKeys, SyncError};
 use vault::{FeedReport, HeadOfficeLink, OUTBOX_RETENTION_DAYS, OutboxRecord};
 
-use crate::access::VaultAccess;
+use crate::access::{OneOfficer, VaultAccess};
 use crate::failure::Failure;
 
 /// Records per batch.
@@ -85,6 +85,11 @@ pub async fn sync_now(
     progress: &(dyn Fn(Progress) + Sync),
     now: Clock<'_>,
 ) -> Result<RoundReport, Failure> {
+    let access = &OneOfficer::of(access)?;
+    // One round per vault at a time, across processes (the window and the CLI).
+    let Some(_round) = access.with(|v| v.sync_guard())?? else {
+        return Err(Failure::Running);
+    };
     let result = round(access, progress, now).await;
     let noted = access.with(|v| match &result {
         Ok(_) => v.note_sync_attempt(Ok(()), now()),
@@ -193,6 +198,8 @@ async fn push(
     let (mut acked, mut prev) = cursor(access, s, now).await?;
     let total = access.with(|v| v.outbox_counts().map(|c| c.pending().max(0) as u64))??;
     let mut stalls = 0;
+    // Fewer records a batch when they do not fit one envelope (large documents).
+    let mut batch_records = BATCH_RECORDS;
     loop {
         progress(Progress {
             phase: Phase::Push,
@@ -201,7 +208,7 @@ async fn push(
             bytes_sent: report.bytes_sent,
         });
         let (records, head) = access.with(|v| -> Result<_, Failure> {
-            Ok((v.outbox_after(acked, BATCH_RECORDS)?, v.audit_head()?))
+            Ok((v.outbox_after(acked, batch_records)?, v.audit_head()?))
         })??;
         let (Some(first), Some(last)) = (records.first(), records.last()) else {
             report.acked_seq = acked;
@@ -212,7 +219,7 @@ async fn push(
             seq: seq as u64,
             hash,
         });
-        let batch = SealedBatch::seal(
+        let sealed = SealedBatch::seal(
             &BatchInput {
                 device: &s.link.device_id,
                 prev_hash: prev,
@@ -222,8 +229,15 @@ async fn push(
             },
             &s.keys,
             &s.head_office,
-        )
-        .map_err(|e| Failure::Vault(vault::VaultError::HeadOfficeMismatch(e.to_string())))?;
+        );
+        let batch = match sealed {
+            Ok(b) => b,
+            Err(SyncError::TooLarge) if batch_records > 1 => {
+                batch_records /= 2;
+                continue;
+            }
+            Err(e) => return Err(Failure::Internal(e.to_string())),
+        };
         let size = batch.to_bytes().len() as u64;
         access.with(|v| v.outbox_mark_sent(first, last))??;
         report.batches += 1;
@@ -324,6 +338,7 @@ async fn pull(
         report.feed.publications += applied.publications;
         report.feed.roster += applied.roster;
         report.feed.revoked |= applied.revoked;
+        report.feed.signed_in_disabled |= applied.signed_in_disabled;
         if entries.is_empty() {
             return Ok(());
         }

@@ -288,7 +288,8 @@ pub(crate) fn record(
 }
 
 /// [`record`] without the read-only check: for what head office's own feed changes on a revoked
-/// desk (its roster), never for the desk's own changes.
+/// desk (its roster) and for maintenance that changes no record (backup, rekey, recovery), never
+/// for the desk's own changes to records.
 pub(crate) fn record_unguarded(
     tx: &Transaction<'_>,
     officer: &OfficerId,

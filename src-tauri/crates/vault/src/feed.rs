@@ -80,8 +80,8 @@ pub struct Publication {
 pub struct FeedReport {
     /// Decisions applied to referred applications.
     pub decisions: usize,
-    /// Decisions on applications this desk does not hold, or no longer referred (kept, not
-    /// applied).
+    /// Decisions not applied: on applications this desk does not hold (skipped), or no longer
+    /// referred (kept on the application, stage unchanged).
     pub decisions_kept: usize,
     /// Catalogues, caps and policy versions stored.
     pub publications: usize,
@@ -89,6 +89,8 @@ pub struct FeedReport {
     pub roster: usize,
     /// Whether this answer revoked the desk.
     pub revoked: bool,
+    /// Whether head office disabled the officer who is signed in (the shell ends the session).
+    pub signed_in_disabled: bool,
 }
 
 impl Vault {
@@ -103,6 +105,11 @@ impl Vault {
         now: DateTime<Utc>,
     ) -> Result<FeedReport, VaultError> {
         let link = require_link(&self.conn)?;
+        if i64::try_from(through).is_err() {
+            return Err(VaultError::HeadOfficeMismatch(format!(
+                "feed epoch {through} is out of range"
+            )));
+        }
         if since != link.feed_through {
             return Err(VaultError::HeadOfficeMismatch(format!(
                 "the feed answer starts after epoch {since}, this desk stands at {}",
@@ -215,6 +222,7 @@ impl Vault {
             summary.as_bytes(),
         )?;
         audit::commit(tx, &self.dir)?;
+        report.signed_in_disabled = disabled.contains(&officer);
         if !disabled.is_empty() {
             // As when an administrator disables an officer here: their key entry goes, and the
             // data key turns so that a copy of the old entry opens nothing.
@@ -285,11 +293,10 @@ impl Vault {
                 .publications(kind)?
                 .into_iter()
                 .rev()
-                .filter(|p| {
-                    p.effective_from
-                        .as_deref()
-                        .and_then(|d| d.parse::<NaiveDate>().ok())
-                        .is_none_or(|d| d <= date)
+                .filter(|p| match p.effective_from.as_deref() {
+                    None => true,
+                    // A date this build cannot read is not in effect.
+                    Some(d) => d.parse::<NaiveDate>().is_ok_and(|d| d <= date),
                 })
                 .find_map(|p| Catalog::from_json(&p.body).ok()))
         };
@@ -332,8 +339,9 @@ fn policy_of(body: &str) -> Option<PolicyVersion> {
 }
 
 /// Applies one decision: a referred application moves to approved or declined, with an event
-/// that says head office decided. Returns false when the application is not here or no longer
-/// referred (the decision is still kept, so the officer sees it).
+/// that says head office decided. Returns false when the application is not here (nothing to
+/// keep it on) or no longer referred (the decision is kept on it, so the officer sees it, and
+/// its stage is left alone). Audited, not queued: it came from head office.
 fn apply_decision(
     tx: &Transaction<'_>,
     officer: &OfficerId,

@@ -107,6 +107,18 @@ impl std::fmt::Debug for DeskSecrets {
     }
 }
 
+/// Held while a sync round runs (a lock on `sync.lock` in the vault folder, released on drop), so
+/// the window and the command line never run two rounds of one vault at once.
+pub struct SyncGuard {
+    _file: std::fs::File,
+}
+
+impl std::fmt::Debug for SyncGuard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SyncGuard")
+    }
+}
+
 /// The default background sync interval, minutes.
 pub const DEFAULT_SYNC_MINUTES: u32 = 15;
 /// The longest background sync interval an administrator can set, minutes.
@@ -249,6 +261,23 @@ impl Vault {
         )?;
         audit::commit(tx, &self.dir)?;
         require_link(&self.conn)
+    }
+
+    /// The lock of a sync round, or `None` when another process (or task) holds it.
+    pub fn sync_guard(&self) -> Result<Option<SyncGuard>, VaultError> {
+        let path = self.dir.path().join("sync.lock");
+        let file = match crate::files::create_private(&path, false) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                std::fs::OpenOptions::new().write(true).open(&path)?
+            }
+            Err(e) => return Err(e.into()),
+        };
+        match file.try_lock() {
+            Ok(()) => Ok(Some(SyncGuard { _file: file })),
+            Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+            Err(std::fs::TryLockError::Error(e)) => Err(e.into()),
+        }
     }
 
     /// The desk's secret keys for a sync round with head office.

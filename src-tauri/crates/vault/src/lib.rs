@@ -57,7 +57,8 @@ pub use error::VaultError;
 pub use feed::{FeedItem, FeedReport, HeadOfficeDecision, Publication};
 pub use form_drafts::{FormDraft, MAX_FORM_DRAFT};
 pub use head_office::{
-    DEFAULT_SYNC_MINUTES, DeskSecrets, Enrolment, HeadOfficeLink, MAX_SYNC_MINUTES, SyncStatus,
+    DEFAULT_SYNC_MINUTES, DeskSecrets, Enrolment, HeadOfficeLink, MAX_SYNC_MINUTES, SyncGuard,
+    SyncStatus,
 };
 pub use ids::{ApplicationId, ClientId, DocumentId};
 pub use keychain::{Keychain, KeychainBackend};

@@ -216,7 +216,12 @@ impl Vault {
     ) -> Result<(), VaultError> {
         let link = require_link(&self.conn)?;
         let base = link.seq_base;
-        let upto = base + acked as i64;
+        let upto = i64::try_from(acked)
+            .ok()
+            .and_then(|a| a.checked_add(base))
+            .ok_or_else(|| {
+                VaultError::HeadOfficeMismatch(format!("acknowledgement of record {acked}"))
+            })?;
         let last: i64 =
             self.conn
                 .query_row("SELECT coalesce(max(seq), 0) FROM outbox", [], |r| r.get(0))?;
@@ -238,7 +243,7 @@ impl Vault {
         )?;
         tx.execute(
             "UPDATE head_office SET acked_seq = ?1, acked_batch = ?2",
-            params![acked as i64, batch_hash],
+            params![upto - base, batch_hash],
         )?;
         if let Some((seq, hash)) = audit_head {
             tx.execute(

@@ -433,7 +433,8 @@ impl Vault {
         })?;
         let tx = conn.transaction()?;
         let payload = serde_json::json!({ "new_device_secret": fresh }).to_string();
-        audit::record(
+        // Maintenance: audited on a revoked desk too (the keys were already rewritten).
+        audit::record_unguarded(
             &tx,
             admin,
             now,

@@ -352,6 +352,7 @@ export const en: Messages = {
   "hq.preview": "The code connects to {url}, branch “{branch}”. Valid until {until}.",
   "hq.enrol": "Connect",
   "hq.enrol_again": "Connect again",
+  "hq.expired": "The code has expired: head office will most likely refuse it.",
   "hq.busy": "Connecting…",
   "hq.interval": "Background sync every N minutes (0: only by hand)",
   "app.hq_approved": "Approved by head office",
@@ -443,4 +444,5 @@ export const enErrors: Record<ErrorCode, string> = {
   sync_forged: "An answer claiming to be from head office was not genuine and was refused. Nothing was changed; tell your administrator.",
   enrolment_code_invalid: "This is not a head office code: check that it was copied whole.",
   enrolment_code_spent: "The code has expired or was used already. Ask head office for a new one.",
+  sync_running: "A sync of this desk is already under way. Wait for it to finish.",
 };

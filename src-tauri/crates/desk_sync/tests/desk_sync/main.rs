@@ -455,3 +455,26 @@ async fn replayed_and_overreaching_acknowledgements_acknowledge_nothing() {
     sync(&admin).await.expect("honest sync");
     assert_eq!(pending(&admin), 0);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn one_round_at_a_time_across_processes() {
+    let office = Office::sqlite();
+    let server = office.serve();
+    let d = desk();
+    let admin = d.admin();
+    enrol(&admin, &office.code("Алматы-1", &server.url())).await;
+    // Another process (here: another unlock of the same vault) is in the middle of a round.
+    let other = d.admin();
+    let held = other.lock().unwrap().sync_guard().expect("guard");
+    assert!(held.is_some(), "the first round takes the lock");
+    let r = sync(&admin).await;
+    assert!(
+        matches!(r, Err(Failure::Running)),
+        "a second round waits its turn instead of racing the first: {r:?}"
+    );
+    drop(held);
+    sync(&admin)
+        .await
+        .expect("once the other round ends, this one runs");
+    assert_eq!(pending(&admin), 0);
+}

@@ -765,20 +765,22 @@ impl Store for Postgres {
         }
         let taken = tx
             .query_opt(
-                "SELECT id, status FROM device WHERE signing = $1 FOR UPDATE",
+                "SELECT id, status, branch FROM device WHERE signing = $1 FOR UPDATE",
                 &[&d.signing],
             )
             .await
             .map_err(db)?;
         let id: String = match taken {
-            // A revoked desk enrolling again with a new code gets its device back, with its
-            // cursor and feed: its records continue where head office has them.
-            Some(row) if col::<String>(&row, 1)? == "revoked" => {
+            // A revoked desk enrolling again with a new code of its own branch gets its device
+            // back, with its cursor and feed: its records continue where head office has them.
+            Some(row)
+                if col::<String>(&row, 1)? == "revoked" && col::<String>(&row, 2)? == branch =>
+            {
                 let id: String = col(&row, 0)?;
                 tx.execute(
-                    "UPDATE device SET status = 'active', revoked_at = NULL, branch = $2,
-                         name = $3, recipient = $4 WHERE id = $1",
-                    &[&id, &branch, &d.name, &d.recipient],
+                    "UPDATE device SET status = 'active', revoked_at = NULL, name = $2,
+                         recipient = $3 WHERE id = $1",
+                    &[&id, &d.name, &d.recipient],
                 )
                 .await
                 .map_err(db)?;

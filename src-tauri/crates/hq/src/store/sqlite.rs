@@ -492,20 +492,22 @@ impl Store for Sqlite {
             if crate::clock::is_past(&expires_at, &now) {
                 return Err(StoreError::EnrolmentExpired);
             }
-            let taken: Option<(String, String)> = tx
-                .query_row("SELECT id, status FROM device WHERE signing = ?1", [&d.signing], |r| {
-                    Ok((r.get(0)?, r.get(1)?))
-                })
+            let taken: Option<(String, String, String)> = tx
+                .query_row(
+                    "SELECT id, status, branch FROM device WHERE signing = ?1",
+                    [&d.signing],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
                 .optional()
                 .map_err(db)?;
             let id = match taken {
-                // A revoked desk enrolling again with a new code gets its device back, with its
-                // cursor and feed: its records continue where head office has them.
-                Some((id, status)) if status == "revoked" => {
+                // A revoked desk enrolling again with a new code of its own branch gets its device
+                // back, with its cursor and feed: its records continue where head office has them.
+                Some((id, status, was)) if status == "revoked" && was == branch => {
                     tx.execute(
-                        "UPDATE device SET status = 'active', revoked_at = NULL, branch = ?2,
-                             name = ?3, recipient = ?4 WHERE id = ?1",
-                        params![id, branch, d.name, d.recipient],
+                        "UPDATE device SET status = 'active', revoked_at = NULL, name = ?2,
+                             recipient = ?3 WHERE id = ?1",
+                        params![id, d.name, d.recipient],
                     )
                     .map_err(db)?;
                     id

@@ -328,6 +328,19 @@ fn decision(id: &str, outcome: &str) -> Decision {
 async fn enrolment_again_after_revocation(s: AnyStore) {
     enrolled(&s, 1, "dev-a").await;
     assert_eq!(s.revoke("dev-a".into(), NOW.into()).await, Ok(true));
+    s.create_enrolment(NewEnrolment {
+        token_sha256: token(4),
+        branch: "astana-2".into(),
+        created_at: NOW.into(),
+        expires_at: LATER.into(),
+    })
+    .await
+    .expect("a code for another branch");
+    assert_eq!(
+        s.enrol(token(4), desk("dev-x", &key(1)), NOW.into()).await,
+        Err(StoreError::KeyEnrolled),
+        "a revoked desk does not come back through another branch's code"
+    );
     code(&s, 2, LATER).await;
     let back = s
         .enrol(token(2), desk("dev-b", &key(1)), NOW.into())
