@@ -230,11 +230,14 @@ impl Vault {
                 "head office acknowledges record {acked}, which this desk never wrote"
             )));
         }
+        // Only the records between the cursor the desk had and the new one change: everything
+        // up to the old cursor is acknowledged already (a range on the key, not a table scan).
+        let from = base + i64::try_from(link.acked_seq).unwrap_or(i64::MAX).min(upto - base);
         let tx = self.conn.transaction()?;
         tx.execute(
             "UPDATE outbox SET state = 'acked', last_error = NULL, acked_at = coalesce(acked_at, ?2)
              WHERE seq > ?3 AND seq <= ?1 AND state != 'acked'",
-            params![upto, stamp(now), base],
+            params![upto, stamp(now), from],
         )?;
         tx.execute(
             "UPDATE outbox SET state = 'queued', acked_at = NULL WHERE seq > ?1 AND state = 'acked'
