@@ -236,6 +236,7 @@ const STEPS: &[&str] = &[
      DROP TABLE outbox;
      ALTER TABLE outbox_8 RENAME TO outbox;
      CREATE INDEX outbox_by_state ON outbox(state, seq);
+     CREATE INDEX outbox_compactable ON outbox(seq) WHERE state = 'acked' AND payload IS NOT NULL;
      CREATE TABLE head_office_decision (
          application_id  TEXT PRIMARY KEY REFERENCES application(id),
          outcome         TEXT NOT NULL CHECK (outcome IN ('approved', 'declined')),

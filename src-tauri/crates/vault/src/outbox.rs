@@ -346,7 +346,9 @@ impl Vault {
         let tx = self.conn.transaction()?;
         let rows: Vec<(i64, Vec<u8>, Option<Vec<u8>>)> = {
             let mut s = tx.prepare_cached(
-                "SELECT seq, payload, payload_sha256 FROM outbox
+                // The partial index `outbox_compactable` holds exactly these rows, so a step
+                // never walks past the ones already compacted.
+                "SELECT seq, payload, payload_sha256 FROM outbox INDEXED BY outbox_compactable
                  WHERE state = 'acked' AND payload IS NOT NULL AND acked_at <= ?1
                  ORDER BY seq LIMIT ?2",
             )?;
