@@ -6,12 +6,15 @@
 # (src-tauri/crates/desk_sync/examples/push_load.rs); this builds it and `branchdesk-hq` in
 # release (CARGO_TARGET_DIR honoured) and runs it.
 #
-#   scripts/bench-sync.sh [--applications N] [--runs R] [--direct-runs D] [--lifecycle short|book]
-#                         [--compact-applications M] [--compact-lifecycle book|short] [--only push|compact]
+#   scripts/bench-sync.sh [--applications N] [--runs R] [--direct-runs D] [--link MBIT:RTT_MS|none]
+#                         [--lifecycle short|book] [--compact-applications M]
+#                         [--compact-lifecycle book|short] [--only push|compact]
 #
 # Defaults: 10 000 applications (one client each, `short` lifecycle: create, submit, refer for
 # every tenth: 3.1 outbox records an application), 3 runs through the counting proxy and 1 straight
-# to head office, each with a fresh head office and a fresh desk; then the resumed push; then
+# to head office, each with a fresh head office and a fresh desk; one more over a shaped link of
+# 10 Mbit/s each way and 40 ms round trip (curl too; `--link none` skips it); then the resumed
+# push (cut after half the median run's bytes through the proxy, then a round uncut); then
 # 100 000 applications (`book` lifecycle, as benches/records.rs) for the compaction (takes minutes
 # and some 2.5 GiB in the temporary folder, twice that while VACUUM runs). Prints one JSON line
 # per measure, prefixed "RESULT ", to stdout; progress on stderr.
@@ -21,12 +24,13 @@ cd "$(dirname "$0")/.."
 APPS=10000
 RUNS=3
 DIRECT=1
+LINK=10:40
 LIFECYCLE=short
 COMPACT_APPS=100000
 COMPACT_LIFECYCLE=book
 ONLY=""
 usage() {
-  echo "usage: $0 [--applications N] [--runs R] [--direct-runs D] [--lifecycle short|book] [--compact-applications M] [--compact-lifecycle book|short] [--only push|compact]" >&2
+  echo "usage: $0 [--applications N] [--runs R] [--direct-runs D] [--link MBIT:RTT_MS|none] [--lifecycle short|book] [--compact-applications M] [--compact-lifecycle book|short] [--only push|compact]" >&2
   exit 2
 }
 while [ $# -gt 0 ]; do
@@ -35,6 +39,7 @@ while [ $# -gt 0 ]; do
     --applications) APPS=$2 ;;
     --runs) RUNS=$2 ;;
     --direct-runs) DIRECT=$2 ;;
+    --link) LINK=$2 ;;
     --lifecycle) LIFECYCLE=$2 ;;
     --compact-applications) COMPACT_APPS=$2 ;;
     --compact-lifecycle) COMPACT_LIFECYCLE=$2 ;;
@@ -64,9 +69,9 @@ export BRANCHDESK_HQ_BIN
 say "$(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet 2>/dev/null || echo ' (with local changes)')"
 
 if [ "$ONLY" != compact ]; then
-  say "push: $APPS applications ($LIFECYCLE), $RUNS runs through the proxy, $DIRECT direct, then the resumed push"
+  say "push: $APPS applications ($LIFECYCLE), $RUNS runs through the proxy, $DIRECT direct, link $LINK, then the resumed push"
   "$LOAD_BIN" push --applications "$APPS" --runs "$RUNS" --direct-runs "$DIRECT" \
-    --lifecycle "$LIFECYCLE" | sed -u 's/^/RESULT /'
+    --link "$LINK" --lifecycle "$LIFECYCLE" | sed -u 's/^/RESULT /'
 fi
 if [ "$ONLY" != push ]; then
   say "compact: $COMPACT_APPS applications ($COMPACT_LIFECYCLE)"

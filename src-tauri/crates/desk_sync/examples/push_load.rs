@@ -4,7 +4,8 @@
 //! compaction at 100 000 applications. Prints one JSON object a line on stdout, progress on
 //! stderr; `scripts/bench-sync.sh` builds it in release and runs it.
 //!
-//!   push_load push [--applications 10000] [--runs 3] [--direct-runs 1] [--lifecycle short|book]
+//!   push_load push [--applications 10000] [--runs 3] [--direct-runs 1] [--link MBIT:RTT_MS]
+//!                  [--lifecycle short|book]
 //!   push_load compact [--applications 100000] [--lifecycle book|short]
 //!
 //! `push`: each run starts a fresh head office (`branchdesk-hq init`, `serve --listen
@@ -17,9 +18,17 @@
 //! `round.rs` seals it (batches of `BATCH_RECORDS`, desk's keys, to head office's recipient), the
 //! batches are concatenated into one file and uploaded once with `curl --data-binary` to a
 //! trivial HTTPS sink in this process (axum over rustls, reads the body, answers 200): the same
-//! compressed bytes, one request, no processing. Then a resumed push: a fresh head office and
-//! desk behind the proxy, the connection cut after half the bytes an uncut round put through
-//! the proxy, and a second round without the cut.
+//! compressed bytes, one request, no processing. With `--link`, one more run goes through a
+//! shaped link of that bandwidth and round-trip time (and curl through the same kind of link to
+//! the sink). Then a resumed push: a fresh head office and desk behind the proxy, the connection
+//! cut after half the bytes the median uncut round put through the proxy, and a second round
+//! without the cut.
+//!
+//! Where a round's time goes: the progress calls mark the cursor, each batch, the feed and the
+//! compaction pass; the vault is lent to the round through a wrapper that times every loan (a
+//! batch borrows it three times: read the records, mark them sent, record the acknowledgement);
+//! sealing is timed when the same batches are sealed again; the rest of a batch is the HTTPS
+//! request and head office's work.
 //!
 //! `short` lifecycle: `application.submit` after `create`, and `application.refer` for every
 //! tenth, so an application is 3.1 outbox records with its client's `client.add` (as the head
@@ -29,8 +38,10 @@
 //!
 //! `compact`: one desk seeded with N applications (one client each), enrolled with a dummy head
 //! office straight in the vault (`enrol_head_office`), every record marked acknowledged
-//! (`outbox_acked`), then `compact_outbox(now + 31 days, 30 days)`: sizes of vault.db and its WAL
-//! at each step, the time of each step, and `vault::bench::space_used` after.
+//! (`outbox_acked`), then the compaction of `compact_outbox(now + 31 days, 30 days)` in its two
+//! parts, timed apart: `drop_acked_payloads` in steps of 2 000 until none is left, then
+//! `compact_outbox` itself (nothing left to drop: the VACUUM). Sizes of vault.db and its WAL at
+//! each step, and `vault::bench::space_used` after.
 //!
 //! `branchdesk-hq` is the one beside this example (target/<profile>/) or `BRANCHDESK_HQ_BIN`.
 
@@ -91,7 +102,7 @@ fn main() -> std::process::ExitCode {
     }
 }
 
-const USAGE: &str = "usage: push_load push [--applications N] [--runs R] [--direct-runs D] [--lifecycle short|book]\n       push_load compact [--applications N] [--lifecycle book|short]";
+const USAGE: &str = "usage: push_load push [--applications N] [--runs R] [--direct-runs D] [--link MBIT:RTT_MS|none] [--lifecycle short|book]\n       push_load compact [--applications N] [--lifecycle book|short]";
 
 /// The command line: a mode and `--name value` pairs.
 struct Args {
@@ -100,6 +111,8 @@ struct Args {
     runs: usize,
     direct_runs: usize,
     lifecycle: Lifecycle,
+    /// One more run over a shaped link: (Mbit/s each way, round trip in ms).
+    link: Option<(f64, f64)>,
 }
 
 fn parse(args: &[String]) -> Res<Args> {
@@ -115,6 +128,7 @@ fn parse(args: &[String]) -> Res<Args> {
         runs: 3,
         direct_runs: 1,
         lifecycle,
+        link: None,
     };
     let mut rest = args[1..].iter();
     while let Some(flag) = rest.next() {
@@ -130,6 +144,18 @@ fn parse(args: &[String]) -> Res<Args> {
             "--applications" => a.applications = number()?,
             "--runs" => a.runs = number()?,
             "--direct-runs" => a.direct_runs = number()?,
+            "--link" => {
+                a.link = match value.split_once(':') {
+                    _ if value == "none" => None,
+                    Some((mbit, rtt)) => Some((
+                        mbit.parse()
+                            .map_err(|_| format!("--link {value}: Mbit/s?"))?,
+                        rtt.parse()
+                            .map_err(|_| format!("--link {value}: RTT ms?"))?,
+                    )),
+                    None => return Err(format!("--link is MBIT:RTT_MS or none, got {value:?}")),
+                }
+            }
             "--lifecycle" => {
                 a.lifecycle = match value.as_str() {
                     "short" => Lifecycle::Short,
@@ -179,25 +205,34 @@ fn quiet(_: Progress) {}
 // ---------------------------------------------------------------------------------------------
 // The desk
 
-/// The unlocked vault, lent to the round through [`VaultAccess`] while the time spent inside it
-/// (SQLCipher reads and writes, commits with fsync) is added up.
+/// The unlocked vault, lent to the round through [`VaultAccess`] while the time of each loan
+/// (SQLCipher reads and writes, commits with fsync) is noted.
 struct Timed {
     vault: Mutex<Vault>,
-    spent: Mutex<Duration>,
+    calls: Mutex<Vec<Duration>>,
 }
 
 impl VaultAccess for Timed {
     fn with<R>(&self, f: impl FnOnce(&mut Vault) -> R) -> Result<R, Failure> {
         let t = Instant::now();
         let r = <Mutex<Vault> as VaultAccess>::with(&self.vault, f);
-        *self.spent.lock().unwrap_or_else(|p| p.into_inner()) += t.elapsed();
+        self.calls
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(t.elapsed());
         r
     }
 }
 
 impl Timed {
-    fn spent(&self) -> Duration {
-        *self.spent.lock().unwrap_or_else(|p| p.into_inner())
+    /// Loans so far, and the time they took.
+    fn spent(&self) -> (usize, Duration) {
+        let calls = self.calls.lock().unwrap_or_else(|p| p.into_inner());
+        (calls.len(), calls.iter().sum())
+    }
+
+    fn calls(&self) -> Vec<Duration> {
+        self.calls.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Vault> {
@@ -335,7 +370,7 @@ fn desk(n: usize, lifecycle: Lifecycle, seed: u64) -> Res<Desk> {
         _keychain: keychain,
         access: Timed {
             vault: Mutex::new(v),
-            spent: Mutex::new(Duration::ZERO),
+            calls: Mutex::new(Vec::new()),
         },
         seed_seconds,
         application_rows: seeded.application_rows,
@@ -345,8 +380,8 @@ fn desk(n: usize, lifecycle: Lifecycle, seed: u64) -> Res<Desk> {
 // ---------------------------------------------------------------------------------------------
 // push
 
-/// Where a progress call came: when, what, and the vault time spent so far.
-type Mark = (Instant, Progress, Duration);
+/// Where a progress call came: when, what, and the vault loans so far with their time.
+type Mark = (Instant, Progress, (usize, Duration));
 
 /// One timed round and what it measured.
 struct Pushed {
@@ -355,8 +390,10 @@ struct Pushed {
     marks: Vec<Mark>,
     started: Instant,
     ended: Instant,
-    vault_start: Duration,
-    vault_end: Duration,
+    vault_start: (usize, Duration),
+    vault_end: (usize, Duration),
+    /// Every vault loan's time.
+    calls: Vec<Duration>,
 }
 
 async fn timed_round(d: &Desk) -> Result<Pushed, (Failure, Duration)> {
@@ -384,6 +421,7 @@ async fn timed_round(d: &Desk) -> Result<Pushed, (Failure, Duration)> {
             ended,
             vault_start,
             vault_end,
+            calls: access.calls(),
         }),
         Err(e) => Err((e, wall)),
     }
@@ -406,18 +444,40 @@ impl Pushed {
             return Value::Null;
         };
         let mut batches: Vec<Duration> = push.windows(2).map(|w| w[1].0 - w[0].0).collect();
-        let batch_vault: Duration = push.windows(2).map(|w| w[1].2 - w[0].2).sum();
+        let batch_vault: Duration = push.windows(2).map(|w| w[1].2.1 - w[0].2.1).sum();
+        // A batch borrows the vault three times: read the records and the audit head, mark them
+        // sent (a commit), record the acknowledgement (a commit).
+        let mut by_step = [Duration::ZERO; 3];
+        let mut other_batches = 0;
+        // Each batch's time and its acknowledgement's vault time, in order.
+        let in_order: Vec<f64> = batches.iter().map(|d| ms(*d)).collect();
+        let mut acked_in_order = Vec::new();
+        for w in push.windows(2) {
+            let calls = &self.calls[w[0].2.0..w[1].2.0];
+            if calls.len() == 3 {
+                for (sum, d) in by_step.iter_mut().zip(calls) {
+                    *sum += *d;
+                }
+                acked_in_order.push(ms(calls[2]));
+            } else {
+                other_batches += 1;
+            }
+        }
         batches.sort();
         json!({
             "open_and_cursor_s": secs(first.0 - self.started),
-            "open_and_cursor_vault_s": secs(first.2 - self.vault_start),
+            "open_and_cursor_vault_s": secs(first.2.1 - self.vault_start.1),
             "batches_s": secs(last.0 - first.0),
             "batches_vault_s": secs(batch_vault),
+            "batches_vault_read_s": secs(by_step[0]),
+            "batches_vault_mark_sent_s": secs(by_step[1]),
+            "batches_vault_acked_s": secs(by_step[2]),
+            "batches_not_three_loans": other_batches,
             "feed_s": secs(compact.0 - feed.0),
             "after_batches_to_feed_s": secs(feed.0 - last.0),
             "compact_and_note_s": secs(self.ended - compact.0),
-            "compact_and_note_vault_s": secs(self.vault_end - compact.2),
-            "vault_total_s": secs(self.vault_end - self.vault_start),
+            "compact_and_note_vault_s": secs(self.vault_end.1 - compact.2.1),
+            "vault_total_s": secs(self.vault_end.1 - self.vault_start.1),
             "batch_ms": {
                 "n": batches.len(),
                 "p50": ms(percentile(&batches, 50.0)),
@@ -425,6 +485,8 @@ impl Pushed {
                 "max": ms(batches.last().copied().unwrap_or_default()),
                 "min": ms(batches.first().copied().unwrap_or_default()),
             },
+            "batch_ms_in_order": in_order,
+            "acked_ms_in_order": acked_in_order,
         })
     }
 }
@@ -436,6 +498,21 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     }
     let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
     sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+/// Head office's last acknowledgement recorded once more, every record already acknowledged:
+/// what `outbox_acked` costs with nothing left to change (the time of its statements over the
+/// whole outbox).
+fn acked_again(d: &Desk) -> Res<f64> {
+    let mut v = d.access.lock();
+    let link = v
+        .head_office()
+        .map_err(|e| e.to_string())?
+        .ok_or("not enrolled")?;
+    let t = Instant::now();
+    v.outbox_acked(link.acked_seq, &link.acked_batch, None, Utc::now())
+        .map_err(|e| e.to_string())?;
+    Ok(ms(t.elapsed()))
 }
 
 /// The desk's outbox sealed again the way `round.rs` seals it: batches of [`BATCH_RECORDS`]
@@ -606,17 +683,46 @@ async fn curl_three(sink: SocketAddr, file: &Path, expect: u64) -> Res<Value> {
     }))
 }
 
+/// How the desk reaches head office in a run.
+#[derive(Clone, Copy, Debug)]
+enum Route {
+    /// Through the tests' counting proxy: bytes on the wire, TLS included.
+    Proxy,
+    /// Straight to head office's port.
+    Direct,
+    /// Through [`Link`]: this bandwidth (bytes/s, each way) and round-trip time; curl's upload
+    /// goes through the same kind of link to the sink.
+    Shaped { bytes_per_s: f64, rtt: Duration },
+}
+
+impl Route {
+    fn name(self) -> &'static str {
+        match self {
+            Route::Proxy => "proxy",
+            Route::Direct => "direct",
+            Route::Shaped { .. } => "shaped",
+        }
+    }
+}
+
 /// One push run: a fresh head office and desk; the timed round; the curl upload of the same
-/// bytes. Returns its JSON and, through the proxy, the bytes an uncut round put on the wire.
-async fn push_run(args: &Args, run: usize, via_proxy: bool, sink: SocketAddr) -> Res<Value> {
+/// bytes.
+async fn push_run(args: &Args, run: usize, route: Route, sink: SocketAddr) -> Res<Value> {
     let office = Office::sqlite();
     let server = office.serve();
-    let proxy = if via_proxy {
-        Some(Proxy::start(&server.addr).await)
-    } else {
-        None
+    let (proxy, link) = match route {
+        Route::Proxy => (Some(Proxy::start(&server.addr).await), None),
+        Route::Direct => (None, None),
+        Route::Shaped { bytes_per_s, rtt } => (
+            None,
+            Some(Link::start(server.addr.clone(), bytes_per_s, rtt).await?),
+        ),
     };
-    let url = proxy.as_ref().map_or_else(|| server.url(), Proxy::url);
+    let url = match (&proxy, &link) {
+        (Some(p), _) => p.url(),
+        (_, Some(l)) => format!("https://{}", l.addr),
+        _ => server.url(),
+    };
     say(format!(
         "run {run}: seeding {} applications ({} lifecycle)",
         args.applications,
@@ -630,19 +736,17 @@ async fn push_run(args: &Args, run: usize, via_proxy: bool, sink: SocketAddr) ->
     let records = d.outbox_len()?;
     let db_before = file_size(&d.db());
     say(format!(
-        "run {run}: {records} outbox records seeded in {:.1} s; pushing {}",
+        "run {run}: {records} outbox records seeded in {:.1} s; pushing ({})",
         d.seed_seconds,
-        if via_proxy {
-            "through the counting proxy"
-        } else {
-            "straight to head office"
-        }
+        route.name()
     ));
+    let load_before = loadavg();
     let wire_before = proxy.as_ref().map_or(0, Proxy::bytes_seen);
     let pushed = timed_round(&d)
         .await
         .map_err(|(e, _)| format!("sync_now: {e}"))?;
     let wire = proxy.as_ref().map(|p| p.bytes_seen() - wire_before);
+    let load_after = loadavg();
     let r = pushed.report;
     let held = office.records();
     let pending = d.counts()?.pending();
@@ -659,17 +763,34 @@ async fn push_run(args: &Args, run: usize, via_proxy: bool, sink: SocketAddr) ->
         r.bytes_sent
     ));
 
-    // The same bytes, sealed again, in one plain HTTPS upload.
+    let rescan = acked_again(&d)?;
+
+    // The same bytes, sealed again, in one plain HTTPS upload (through the same kind of link).
     let (bytes, sealing, batches, payload) = reseal(&d)?;
     let file = d.tmp.path().join("batches.bin");
     std::fs::write(&file, &bytes).map_err(|e| e.to_string())?;
-    let up = curl_three(sink, &file, bytes.len() as u64).await?;
+    let sink_link = match route {
+        Route::Shaped { bytes_per_s, rtt } => {
+            Some(Link::start(sink.to_string(), bytes_per_s, rtt).await?)
+        }
+        _ => None,
+    };
+    let target = sink_link.as_ref().map_or(sink, |l| l.addr);
+    let up = curl_three(target, &file, bytes.len() as u64).await?;
     let curl_s = up["time_total_s"].as_f64().unwrap_or(f64::NAN);
     let wall = pushed.wall.as_secs_f64();
+    let per_record = |b: u64| (b as f64 / records as f64 * 10.0).round() / 10.0;
     Ok(json!({
         "measure": "push",
         "run": run,
-        "route": if via_proxy { "proxy" } else { "direct" },
+        "route": route.name(),
+        "link": match route {
+            Route::Shaped { bytes_per_s, rtt } => json!({
+                "mbit_per_s": bytes_per_s * 8.0 / 1e6,
+                "rtt_ms": ms(rtt),
+            }),
+            _ => Value::Null,
+        },
         "lifecycle": args.lifecycle.name(),
         "applications": args.applications,
         "application_rows": d.application_rows,
@@ -680,13 +801,14 @@ async fn push_run(args: &Args, run: usize, via_proxy: bool, sink: SocketAddr) ->
         "records_per_s": (records as f64 / wall).round(),
         "batches": r.batches,
         "bytes_sent": r.bytes_sent,
-        "bytes_sent_per_record": (r.bytes_sent as f64 / records as f64 * 10.0).round() / 10.0,
+        "bytes_sent_per_record": per_record(r.bytes_sent),
         "wire_bytes": wire,
-        "wire_bytes_per_record": wire.map(|w| (w as f64 / records as f64 * 10.0).round() / 10.0),
+        "wire_bytes_per_record": wire.map(per_record),
         "payload_bytes": payload,
         "feed_entries": r.feed_entries,
         "compacted": r.compacted,
         "phases": pushed.phases(),
+        "acked_again_ms": rescan,
         "reseal": {
             "batches": batches,
             "bytes": bytes.len(),
@@ -694,12 +816,92 @@ async fn push_run(args: &Args, run: usize, via_proxy: bool, sink: SocketAddr) ->
         },
         "curl": up,
         "sync_over_curl": (wall / curl_s * 10.0).round() / 10.0,
+        "loadavg_before": load_before,
+        "loadavg_after": load_after,
     }))
+}
+
+/// A link of limited bandwidth and fixed latency in front of `target`: each direction's bytes
+/// leave one after another at `bytes_per_s` and arrive half the round trip later (no loss, no
+/// queue limit, no TCP slow start of its own: a simple model of a branch's line).
+struct Link {
+    addr: SocketAddr,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Link {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl Link {
+    async fn start(target: String, bytes_per_s: f64, rtt: Duration) -> Res<Link> {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .map_err(|e| format!("bind link: {e}"))?;
+        let addr = listener.local_addr().map_err(|e| e.to_string())?;
+        let one_way = rtt / 2;
+        let task = tokio::spawn(async move {
+            while let Ok((inbound, _)) = listener.accept().await {
+                let to = target.clone();
+                tokio::spawn(async move {
+                    if let Ok(outbound) = tokio::net::TcpStream::connect(&to).await {
+                        let _ = inbound.set_nodelay(true);
+                        let _ = outbound.set_nodelay(true);
+                        let (ar, aw) = inbound.into_split();
+                        let (br, bw) = outbound.into_split();
+                        tokio::join!(
+                            shape(ar, bw, bytes_per_s, one_way),
+                            shape(br, aw, bytes_per_s, one_way)
+                        );
+                    }
+                });
+            }
+        });
+        Ok(Link { addr, task })
+    }
+}
+
+/// One direction of a [`Link`].
+async fn shape(
+    mut from: tokio::net::tcp::OwnedReadHalf,
+    mut to: tokio::net::tcp::OwnedWriteHalf,
+    bytes_per_s: f64,
+    one_way: Duration,
+) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::time::Instant as At;
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(At, Vec<u8>)>();
+    let reader = async move {
+        let mut buf = vec![0u8; 16 * 1024];
+        let mut line_free = At::now();
+        while let Ok(n) = from.read(&mut buf).await {
+            if n == 0 {
+                break;
+            }
+            // The line is busy until this chunk's last byte has left; it arrives a latency later.
+            line_free = line_free.max(At::now()) + Duration::from_secs_f64(n as f64 / bytes_per_s);
+            if tx.send((line_free + one_way, buf[..n].to_vec())).is_err() {
+                break;
+            }
+        }
+    };
+    let writer = async move {
+        while let Some((at, chunk)) = rx.recv().await {
+            tokio::time::sleep_until(at).await;
+            if to.write_all(&chunk).await.is_err() {
+                break;
+            }
+        }
+        let _ = to.shutdown().await;
+    };
+    tokio::join!(reader, writer);
 }
 
 /// A resumed push: a fresh head office and desk behind the proxy; the connection cut after
 /// `cut` bytes; then a round without the cut.
-async fn resume_run(args: &Args, cut: u64, uncut_wire: u64) -> Res<Value> {
+async fn resume_run(args: &Args, seed: u64, cut: u64, uncut_wire: u64) -> Res<Value> {
     let office = Office::sqlite();
     let server = office.serve();
     let proxy = Proxy::start(&server.addr).await;
@@ -707,7 +909,7 @@ async fn resume_run(args: &Args, cut: u64, uncut_wire: u64) -> Res<Value> {
         "resume: seeding {} applications",
         args.applications
     ));
-    let d = desk(args.applications, args.lifecycle, 99)?;
+    let d = desk(args.applications, args.lifecycle, seed)?;
     let code = office.code("Bench branch", &proxy.url());
     desk_sync::enrol(&d.access, &code, "bench desk", false, &clock)
         .await
@@ -748,6 +950,7 @@ async fn resume_run(args: &Args, cut: u64, uncut_wire: u64) -> Res<Value> {
         ));
     }
     let left = records - c.acked as u64;
+    let (all, _, _, _) = reseal(&d)?;
     let batches_needed = (records - held_at_cut).div_ceil(BATCH_RECORDS as u64);
     say(format!(
         "resume: cut round put {first_wire} bytes through, desk had {} acknowledged and {} in flight, head office held {held_at_cut}; the second round pushed {} records in {} batches ({:.2} s)",
@@ -764,6 +967,8 @@ async fn resume_run(args: &Args, cut: u64, uncut_wire: u64) -> Res<Value> {
         "records": records,
         "cut_after_bytes": cut,
         "uncut_round_wire_bytes": uncut_wire,
+        // This desk's whole outbox in batches, sealed again (against the median run's bytes).
+        "resealed_batch_bytes": all.len(),
         "first_round": {
             "wire_bytes": first_wire,
             "desk_acked": c.acked,
@@ -785,7 +990,7 @@ async fn resume_run(args: &Args, cut: u64, uncut_wire: u64) -> Res<Value> {
         "resent_beyond_left": r.records_pushed.saturating_sub(left),
         // Records that went on the wire twice: in flight at the cut and not stored.
         "sent_twice": (c.acked as u64 + c.sent as u64).saturating_sub(held_at_cut),
-        // Both rounds' bytes through the proxy beyond one uncut round's.
+        // Both rounds' bytes through the proxy beyond the median run's uncut round.
         "wire_overhead_bytes": (first_wire + second_wire) as i64 - uncut_wire as i64,
     }))
 }
@@ -799,13 +1004,22 @@ async fn push_mode(args: &Args) -> Res<()> {
     ));
     let mut proxied = Vec::new();
     for run in 1..=args.runs {
-        let v = push_run(args, run, true, sink).await?;
+        let v = push_run(args, run, Route::Proxy, sink).await?;
         emit(&v);
         proxied.push(v);
     }
-    for run in 1..=args.direct_runs {
-        let v = push_run(args, args.runs + run, false, sink).await?;
-        emit(&v);
+    let mut run = args.runs;
+    for _ in 0..args.direct_runs {
+        run += 1;
+        emit(&push_run(args, run, Route::Direct, sink).await?);
+    }
+    if let Some((mbit, rtt_ms)) = args.link {
+        run += 1;
+        let route = Route::Shaped {
+            bytes_per_s: mbit * 1e6 / 8.0,
+            rtt: Duration::from_secs_f64(rtt_ms / 1000.0),
+        };
+        emit(&push_run(args, run, route, sink).await?);
     }
     if proxied.is_empty() {
         return Ok(());
@@ -832,7 +1046,10 @@ async fn push_mode(args: &Args) -> Res<()> {
         "sync_over_curl": mid["sync_over_curl"],
     }));
     let uncut = mid["wire_bytes"].as_u64().ok_or("no wire bytes")?;
-    emit(&resume_run(args, uncut / 2, uncut).await?);
+    // The same generated records as the median run (ids and encryption differ), so its uncut
+    // bytes are this desk's too, within a few hundred bytes.
+    let seed = 1 + mid["run"].as_u64().ok_or("no run number")?;
+    emit(&resume_run(args, seed, uncut / 2, uncut).await?);
     Ok(())
 }
 
@@ -914,18 +1131,48 @@ fn compact_mode(args: &Args) -> Res<()> {
     say(format!(
         "{last} records acknowledged in {ack_s} s: {after_ack}; compacting"
     ));
+    // `compact_outbox` is these steps of 2 000 payloads until none is left, then VACUUM when a
+    // quarter of the file is free: the steps are taken here one by one to time them apart.
+    let later = now + chrono::Duration::days(31);
+    let retention = chrono::Duration::days(30);
+    let mut v = d.access.lock();
+    let t = Instant::now();
+    let mut steps = Vec::new();
+    let (mut dropped, mut dropped_bytes) = (0, 0);
+    loop {
+        let step = Instant::now();
+        let c = v
+            .drop_acked_payloads(later, retention, 2000)
+            .map_err(|e| format!("drop payloads: {e}"))?;
+        if c.records == 0 {
+            break;
+        }
+        steps.push(step.elapsed());
+        dropped += c.records;
+        dropped_bytes += c.bytes;
+    }
+    let drop_s = secs(t.elapsed());
+    drop(v);
+    let after_drop = sizes(&d);
+    say(format!(
+        "dropped {dropped} payloads ({dropped_bytes} bytes) in {drop_s} s ({} steps): {after_drop}; rewriting the file",
+        steps.len()
+    ));
     let mut v = d.access.lock();
     let t = Instant::now();
     let compaction = v
-        .compact_outbox(now + chrono::Duration::days(31), chrono::Duration::days(30))
+        .compact_outbox(later, retention)
         .map_err(|e| format!("compact: {e}"))?;
-    let compact_s = secs(t.elapsed());
+    let vacuum_s = secs(t.elapsed());
     drop(v);
+    let compact_s = drop_s + vacuum_s;
     let after_compact = sizes(&d);
     say(format!(
-        "compacted {} payloads ({} bytes) in {compact_s} s (vacuumed: {}): {after_compact}",
-        compaction.records, compaction.bytes, compaction.vacuumed
+        "compact_outbox then dropped {} more and took {vacuum_s} s (vacuumed: {}): {after_compact}",
+        compaction.records, compaction.vacuumed
     ));
+    let step_ms = |i: usize| steps.get(i).map_or(0.0, |d| ms(*d));
+    let n = steps.len();
     let v = d.access.lock();
     let counts = v.outbox_counts().map_err(|e| e.to_string())?;
     let space: Vec<Value> = vault::bench::space_used(&v)
@@ -961,8 +1208,19 @@ fn compact_mode(args: &Args) -> Res<()> {
         "ack_s": ack_s,
         "sizes_after_ack": after_ack,
         "compact_s": compact_s,
-        "compacted_records": compaction.records,
-        "compacted_payload_bytes": compaction.bytes,
+        "drop_payloads_s": drop_s,
+        "drop_steps": n,
+        "drop_step_ms": {
+            "first": step_ms(0),
+            "quarter": step_ms(n / 4),
+            "half": step_ms(n / 2),
+            "three_quarters": step_ms(n * 3 / 4),
+            "last": step_ms(n.saturating_sub(1)),
+        },
+        "sizes_after_drop": after_drop,
+        "vacuum_s": vacuum_s,
+        "compacted_records": dropped + compaction.records,
+        "compacted_payload_bytes": dropped_bytes + compaction.bytes,
         "vacuumed": compaction.vacuumed,
         "acked_after": counts.acked,
         "sizes_after_compact": after_compact,

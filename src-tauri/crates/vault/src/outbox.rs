@@ -232,7 +232,10 @@ impl Vault {
         }
         // Only the records between the cursor the desk had and the new one change: everything
         // up to the old cursor is acknowledged already (a range on the key, not a table scan).
-        let from = base + i64::try_from(link.acked_seq).unwrap_or(i64::MAX).min(upto - base);
+        let from = base
+            + i64::try_from(link.acked_seq)
+                .unwrap_or(i64::MAX)
+                .min(upto - base);
         let tx = self.conn.transaction()?;
         tx.execute(
             "UPDATE outbox SET state = 'acked', last_error = NULL, acked_at = coalesce(acked_at, ?2)
