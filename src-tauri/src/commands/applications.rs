@@ -180,13 +180,22 @@ pub(crate) fn terms(
     form: &ApplicationForm,
     now: DateTime<Utc>,
 ) -> Result<Terms, CommandError> {
-    application::check(form, &catalog(v, now)?, desk_date(now)).map_err(
-        |(problems, refusal)| match (refusal, problems.first()) {
+    terms_in(&catalog(v, now)?, form, now)
+}
+
+/// [`terms`] against a catalogue already read.
+fn terms_in(
+    catalog: &Catalog,
+    form: &ApplicationForm,
+    now: DateTime<Utc>,
+) -> Result<Terms, CommandError> {
+    application::check(form, catalog, desk_date(now)).map_err(|(problems, refusal)| {
+        match (refusal, problems.first()) {
             (Some(q), _) => CommandError::quote(&q),
             (None, Some(p)) => CommandError::field(p.field, p.problem),
             (None, None) => CommandError::new(ErrorCode::Internal, "refused without a reason"),
-        },
-    )
+        }
+    })
 }
 
 pub(crate) fn products(v: &Vault, now: DateTime<Utc>) -> Result<Vec<ProductView>, CommandError> {
@@ -217,9 +226,11 @@ pub(crate) fn quote(
     form: &ApplicationForm,
     now: DateTime<Utc>,
 ) -> Result<QuoteReport, CommandError> {
-    let t = terms(v, form, now)?;
+    // The live quote runs on every keystroke: the catalogue is read once for both steps.
+    let catalog = catalog(v, now)?;
+    let t = terms_in(&catalog, form, now)?;
     Ok(report(
-        &catalog(v, now)?,
+        &catalog,
         &t.quote,
         t.amount,
         t.months,

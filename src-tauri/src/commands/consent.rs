@@ -185,9 +185,7 @@ fn purpose_view(
 
 fn event_view(e: &ConsentEventRecord, known: &[PolicyVersion]) -> ConsentEventView {
     let c = &e.content;
-    let policy = known
-        .iter()
-        .find(|p| p.version == c.policy_version && p.sha256 == c.policy_sha256);
+    let policy = domain::policy::find(known, c.policy_version, &c.policy_sha256);
     ConsentEventView {
         id: c.id.clone(),
         action: c.action.as_str().to_owned(),
@@ -405,9 +403,7 @@ fn known_version(
     version: u32,
     sha256: &str,
 ) -> Result<Option<PolicyVersion>, CommandError> {
-    Ok(v.policy_versions(scope)?
-        .into_iter()
-        .find(|p| p.version == version && p.sha256 == sha256))
+    Ok(domain::policy::find(&v.policy_versions(scope)?, version, sha256).cloned())
 }
 
 /// What the receipt of an event says.

@@ -145,7 +145,16 @@ pub fn shipped_in(scope: Scope) -> &'static [PolicyVersion] {
 /// The shipped version of `scope`'s text with this number and hash: the text a stored consent
 /// event refers to, if this build knows it.
 pub fn shipped_version(scope: Scope, version: u32, sha256: &str) -> Option<&'static PolicyVersion> {
-    shipped_in(scope)
+    find(shipped_in(scope), version, sha256)
+}
+
+/// The version among `versions` with this number and hash (a stored consent names both).
+pub fn find<'a>(
+    versions: &'a [PolicyVersion],
+    version: u32,
+    sha256: &str,
+) -> Option<&'a PolicyVersion> {
+    versions
         .iter()
         .find(|v| v.version == version && v.sha256 == sha256)
 }

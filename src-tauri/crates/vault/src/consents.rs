@@ -708,11 +708,8 @@ pub fn standing(
         .iter()
         .rev()
         .find(|e| e.scope == scope && e.action == Action::Grant)
-        .and_then(|g| {
-            known.iter().find(|v| {
-                v.scope == scope && v.version == g.policy_version && v.sha256 == g.policy_sha256
-            })
-        });
+        .and_then(|g| domain::policy::find(known, g.policy_version, &g.policy_sha256))
+        .filter(|v| v.scope == scope);
     let mut standing = Standing::of(&verified, scope, in_force, given);
     // An altered record may have been a withdrawal or a later refusal: skipping it could bring
     // back consent the client took away. Nothing counts as given until the vault is looked at.

@@ -274,10 +274,7 @@ impl Vault {
             let Some(v) = policy_of(&p.body).filter(|v| v.scope == scope) else {
                 continue;
             };
-            if !known
-                .iter()
-                .any(|k| k.version == v.version && k.sha256 == v.sha256)
-            {
+            if domain::policy::find(&known, v.version, &v.sha256).is_none() {
                 known.push(v);
             }
         }
