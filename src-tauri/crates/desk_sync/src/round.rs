@@ -2,7 +2,10 @@
 //!
 //! Push: ask head office's signed cursor, then send the outbox from the record after it in
 //! batches of [`BATCH_RECORDS`], each chained to the previous batch's hash and carrying the audit
-//! chain's head. A record is `sent` while its batch is in flight and becomes `acked` only on head
+//! chain's head. Two batches are on the wire at once, so head office stores one while the next
+//! travels (on a slow link the round trip and head office's store are otherwise paid per batch);
+//! answers are taken in order, and any answer that does not move head office's cursor to the end
+//! of its batch drops what follows it and starts again from the cursor. A record is `sent` while its batch is in flight and becomes `acked` only on head
 //! office's signed acknowledgement; a cut connection leaves it `sent`, and the next round starts
 //! from head office's cursor again, so a record is never lost and never stored twice (head office
 //! stores each sequence number once). Pull: the feed after the last applied epoch, page by page,
@@ -10,6 +13,8 @@
 //! compacted.
 
 use chrono::{DateTime, Duration, Utc};
+use futures_util::StreamExt;
+use futures_util::stream::FuturesOrdered;
 use sync::batch::{AuditHead, BatchInput, Record, SealedBatch};
 use sync::client::{Client, ClientError};
 use sync::refusal::RefusalCode;
@@ -21,6 +26,9 @@ use crate::failure::Failure;
 
 /// Records per batch.
 pub const BATCH_RECORDS: usize = 500;
+
+/// Batches on the wire at once: head office stores one while the next travels.
+const PIPELINE: usize = 2;
 
 /// How often one round starts again from head office's cursor before giving up.
 const MAX_STALLS: u32 = 3;
@@ -188,6 +196,66 @@ async fn cursor(
     Ok((ack.acked_seq, hash))
 }
 
+/// A batch on its way: what it carried, for the answer that comes back.
+struct InFlight {
+    first: u64,
+    last: u64,
+    audit_head: Option<(i64, [u8; 32])>,
+    /// The batch's own hash: the next batch names it as its predecessor.
+    hash: [u8; 32],
+}
+
+/// The next batch after record `after`, chained to `prev`, or `None` when nothing is left.
+fn next_batch(
+    access: &impl VaultAccess,
+    s: &Session,
+    after: u64,
+    prev: [u8; 32],
+    batch_records: &mut usize,
+    now: Clock<'_>,
+) -> Result<Option<(SealedBatch, InFlight)>, Failure> {
+    loop {
+        let (records, head) = access.with(|v| -> Result<_, Failure> {
+            Ok((v.outbox_after(after, *batch_records)?, v.audit_head()?))
+        })??;
+        let (Some(first), Some(last)) = (records.first(), records.last()) else {
+            return Ok(None);
+        };
+        let (first, last) = (first.seq, last.seq);
+        let sealed = SealedBatch::seal(
+            &BatchInput {
+                device: &s.link.device_id,
+                prev_hash: prev,
+                created_at: &stamp(now),
+                audit_head: head.map(|(seq, hash)| AuditHead {
+                    seq: seq as u64,
+                    hash,
+                }),
+                records: &records.into_iter().map(wire).collect::<Vec<_>>(),
+            },
+            &s.keys,
+            &s.head_office,
+        );
+        match sealed {
+            Ok(batch) => {
+                let hash = batch.hash();
+                return Ok(Some((
+                    batch,
+                    InFlight {
+                        first,
+                        last,
+                        audit_head: head,
+                        hash,
+                    },
+                )));
+            }
+            // Fewer records a batch when they do not fit one envelope (large documents).
+            Err(SyncError::TooLarge) if *batch_records > 1 => *batch_records /= 2,
+            Err(e) => return Err(Failure::Internal(e.to_string())),
+        }
+    }
+}
+
 async fn push(
     access: &impl VaultAccess,
     s: &Session,
@@ -195,84 +263,78 @@ async fn push(
     progress: &(dyn Fn(Progress) + Sync),
     now: Clock<'_>,
 ) -> Result<(), Failure> {
-    let (mut acked, mut prev) = cursor(access, s, now).await?;
+    let (mut acked, hash) = cursor(access, s, now).await?;
     let total = access.with(|v| v.outbox_counts().map(|c| c.pending().max(0) as u64))??;
     let mut stalls = 0;
-    // Fewer records a batch when they do not fit one envelope (large documents).
     let mut batch_records = BATCH_RECORDS;
+    // The last record sealed and its batch's hash: the next batch continues from there.
+    let mut sealed = (acked, hash);
+    let mut flight = FuturesOrdered::new();
     loop {
+        // Keep the pipe full: head office stores one batch while the next is on the wire.
+        while flight.len() < PIPELINE {
+            let Some((batch, sent)) =
+                next_batch(access, s, sealed.0, sealed.1, &mut batch_records, now)?
+            else {
+                break;
+            };
+            access.with(|v| v.outbox_mark_sent(sent.first, sent.last))??;
+            report.batches += 1;
+            report.bytes_sent += batch.to_bytes().len() as u64;
+            sealed = (sent.last, sent.hash);
+            let client = &s.client;
+            flight.push_back(async move { (client.push(&batch).await, sent) });
+        }
         progress(Progress {
             phase: Phase::Push,
             records_done: report.records_pushed,
             records_total: total.max(report.records_pushed),
             bytes_sent: report.bytes_sent,
         });
-        let (records, head) = access.with(|v| -> Result<_, Failure> {
-            Ok((v.outbox_after(acked, batch_records)?, v.audit_head()?))
-        })??;
-        let (Some(first), Some(last)) = (records.first(), records.last()) else {
+        let Some((answer, sent)) = flight.next().await else {
             report.acked_seq = acked;
             return Ok(());
         };
-        let (first, last) = (first.seq, last.seq);
-        let audit_head = head.map(|(seq, hash)| AuditHead {
-            seq: seq as u64,
-            hash,
-        });
-        let sealed = SealedBatch::seal(
-            &BatchInput {
-                device: &s.link.device_id,
-                prev_hash: prev,
-                created_at: &stamp(now),
-                audit_head,
-                records: &records.into_iter().map(wire).collect::<Vec<_>>(),
-            },
-            &s.keys,
-            &s.head_office,
-        );
-        let batch = match sealed {
-            Ok(b) => b,
-            Err(SyncError::TooLarge) if batch_records > 1 => {
-                batch_records /= 2;
-                continue;
-            }
-            Err(e) => return Err(Failure::Internal(e.to_string())),
-        };
-        let size = batch.to_bytes().len() as u64;
-        access.with(|v| v.outbox_mark_sent(first, last))??;
-        report.batches += 1;
-        report.bytes_sent += size;
-        match s.client.push(&batch).await {
+        match answer {
             Ok(ack) => {
                 let hash = ack
                     .verify(&s.head_office)
                     .map_err(|e| Failure::Forged(e.to_string()))?;
-                if ack.acked_seq > last {
+                if ack.acked_seq > sent.last {
                     // Head office cannot have stored what was never sent to it.
                     return Err(Failure::Forged(format!(
-                        "head office acknowledged record {} of a batch ending at {last}",
-                        ack.acked_seq
+                        "head office acknowledged record {} of a batch ending at {}",
+                        ack.acked_seq, sent.last
                     )));
                 }
-                if ack.acked_seq <= acked {
-                    // No progress, or a cursor going back (an old answer replayed, head office
-                    // restored): start again from head office's word, a few times at most.
-                    stalls += 1;
-                    if stalls > MAX_STALLS {
-                        return Err(Failure::Forged(
-                            "head office's acknowledgements do not move forward".into(),
-                        ));
-                    }
-                    (acked, prev) = cursor(access, s, now).await?;
+                if ack.acked_seq > acked {
+                    // The head the batch carried is anchored only when head office holds the
+                    // batch.
+                    let anchor = (ack.acked_seq == sent.last)
+                        .then_some(sent.audit_head)
+                        .flatten();
+                    access.with(|v| {
+                        v.outbox_acked(ack.acked_seq, &ack.batch_hash, anchor, now())
+                    })??;
+                    report.records_pushed += ack.acked_seq - acked;
+                    acked = ack.acked_seq;
+                }
+                if ack.acked_seq == sent.last && hash == sent.hash {
                     continue;
                 }
-                // The head the batch carried is anchored only when head office holds the batch.
-                let anchor = (ack.acked_seq >= last).then_some(head).flatten();
-                access
-                    .with(|v| v.outbox_acked(ack.acked_seq, &ack.batch_hash, anchor, now()))??;
-                report.records_pushed += ack.acked_seq - acked;
-                acked = ack.acked_seq;
-                prev = hash;
+                // Head office holds less than the batch, or another batch ending at the same
+                // record (an old answer replayed, head office restored): what follows in the pipe
+                // builds on what it lacks. Start again from head office's word, a few times at
+                // most.
+                stalls += 1;
+                if stalls > MAX_STALLS {
+                    return Err(Failure::Forged(
+                        "head office's acknowledgements do not move forward".into(),
+                    ));
+                }
+                flight.clear();
+                let (a, h) = cursor(access, s, now).await?;
+                (acked, sealed) = (a, (a, h));
             }
             Err(ClientError::Refused(r))
                 if matches!(
@@ -281,12 +343,19 @@ async fn push(
                 ) && stalls < MAX_STALLS =>
             {
                 stalls += 1;
-                (acked, prev) = cursor(access, s, now).await?;
+                flight.clear();
+                let (a, h) = cursor(access, s, now).await?;
+                (acked, sealed) = (a, (a, h));
             }
             Err(e) => {
                 let failure = Failure::from(e);
                 access.with(|v| {
-                    v.outbox_note_failure(first, last, failure.is_refusal(), failure.outbox_note())
+                    v.outbox_note_failure(
+                        sent.first,
+                        sent.last,
+                        failure.is_refusal(),
+                        failure.outbox_note(),
+                    )
                 })??;
                 return Err(failure);
             }

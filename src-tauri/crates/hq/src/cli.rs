@@ -513,6 +513,7 @@ async fn serve(
         metrics: Default::default(),
         rate: crate::rate::RateLimit::new(rate, (rate * 10.0).max(1.0)),
         pushes: tokio::sync::Semaphore::new(crate::server::CONCURRENT_PUSHES),
+        stored: tokio::sync::Notify::new(),
     });
     let backend = if db_url.starts_with("sqlite://") {
         "sqlite"

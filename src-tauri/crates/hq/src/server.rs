@@ -58,10 +58,21 @@ pub struct Shared {
     pub rate: RateLimit,
     /// Batches being stored at once.
     pub pushes: tokio::sync::Semaphore,
+    /// Woken whenever a batch is stored: a batch that came before its predecessor waits on it.
+    pub stored: tokio::sync::Notify,
 }
 
 /// Batches one instance stores at once; more wait their turn.
 pub const CONCURRENT_PUSHES: usize = 4;
+
+/// How long a batch that arrives before its predecessor is stored waits for it. A desk keeps two
+/// batches on the wire, so the second often arrives while the first is being stored; past this
+/// the gap is refused and the desk starts again from the cursor.
+const PREDECESSOR_WAIT: Duration = Duration::from_secs(3);
+
+/// How often a waiting batch looks again without being woken (a predecessor stored by another
+/// instance over the same database wakes nobody here).
+const PREDECESSOR_POLL: Duration = Duration::from_millis(20);
 
 /// A refusal as an HTTP response.
 #[derive(Debug)]
@@ -280,11 +291,14 @@ async fn push_inner(
 ) -> Result<Ack, Refused> {
     let started = Instant::now();
     // A few batches at once per instance: each may hold 16 MiB and a transaction.
-    let _permit = shared
-        .pushes
-        .acquire()
-        .await
-        .map_err(|_| Refused::new(RefusalCode::Unavailable, "head office is shutting down"))?;
+    let permit = || async {
+        shared
+            .pushes
+            .acquire()
+            .await
+            .map_err(|_| Refused::new(RefusalCode::Unavailable, "head office is shutting down"))
+    };
+    let mut held = permit().await?;
     let bytes = body.map_err(body_refusal)?;
     let sealed = SealedBatch::parse(&bytes)?;
     let (device, desk) = known_device(shared, &sealed.header.device).await?;
@@ -309,6 +323,12 @@ async fn push_inner(
     if unreadable > 0 {
         warn!(device = %header.device, first_seq = header.first_seq, unreadable, "records kept without a table row");
     }
+    if header.first_seq > device.acked_seq.saturating_add(1) {
+        // Its predecessor may still be on its way or waiting for a permit: wait without one.
+        drop(held);
+        await_predecessor(shared, &header.device, header.first_seq).await?;
+        held = permit().await?;
+    }
     let now = shared.clock.text();
     let stored = shared
         .store
@@ -324,6 +344,8 @@ async fn push_inner(
             records: incoming,
         })
         .await?;
+    drop(held);
+    shared.stored.notify_waiters();
     let m = &shared.metrics;
     m.batches.fetch_add(1, Ordering::Relaxed);
     m.records.fetch_add(stored.new_records, Ordering::Relaxed);
@@ -344,6 +366,26 @@ async fn push_inner(
         &now,
         &shared.keys,
     ))
+}
+
+/// Waits, up to [`PREDECESSOR_WAIT`], until head office holds the record before `first_seq`.
+/// Whether the batch then follows is the store's to judge, in its transaction.
+async fn await_predecessor(shared: &Shared, device: &str, first_seq: u64) -> Result<(), Refused> {
+    let deadline = Instant::now() + PREDECESSOR_WAIT;
+    loop {
+        // Created before the look, so a store between the look and the wait still wakes it.
+        let stored = shared.stored.notified();
+        let cursor = shared
+            .store
+            .device(device.to_owned())
+            .await?
+            .map_or(0, |d| d.acked_seq);
+        let left = deadline.saturating_duration_since(Instant::now());
+        if first_seq <= cursor.saturating_add(1) || left.is_zero() {
+            return Ok(());
+        }
+        let _ = tokio::time::timeout(left.min(PREDECESSOR_POLL), stored).await;
+    }
 }
 
 async fn desk_request(shared: &Shared, req: &DeskRequest) -> Result<(Device, PeerKeys), Refused> {

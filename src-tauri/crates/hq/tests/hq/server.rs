@@ -329,6 +329,33 @@ async fn replayed_duplicated_reordered_truncated_and_flipped_batches() {
     assert!(!metrics.contains(&desk.device), "metrics name no device");
 }
 
+#[tokio::test]
+async fn a_batch_ahead_of_its_predecessor_waits_for_it() {
+    // A desk keeps two batches on the wire: the second may arrive while the first is stored.
+    let office = Office::new();
+    let server = office.serve(&[]);
+    let client = office.client(&server);
+    let hq = office.head_office_keys();
+    let desk = enrolled(&client, &office.code("b"), "desk").await;
+    let recs = outbox("r", 4, 0); // 12 records
+    let first = seal(&desk, &hq, &recs[..6], [0; 32]);
+    let second = seal(&desk, &hq, &recs[6..], first.hash());
+    let behind = async {
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        client.push(&first).await
+    };
+    let (ahead, behind) = tokio::join!(client.push(&second), behind);
+    assert_eq!(behind.expect("the first batch").acked_seq, 6);
+    assert_eq!(
+        ahead
+            .expect("the second batch waits for the first instead of being refused")
+            .acked_seq,
+        12,
+        "the second batch's acknowledgement covers both"
+    );
+    assert_eq!(status(&office)["records"], 12, "each record stored once");
+}
+
 fn flip(bytes: &[u8], at: usize) -> Vec<u8> {
     let mut b = bytes.to_vec();
     b[at] ^= 0x04;
