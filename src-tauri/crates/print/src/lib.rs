@@ -32,6 +32,7 @@ mod pdf;
 mod policy;
 mod qr;
 mod receipt;
+mod reprint;
 mod seal;
 mod signature;
 
@@ -43,7 +44,8 @@ pub use consent::ConsentForm;
 pub use offer::Offer;
 pub use party::ClientData;
 pub use receipt::{LineState, Receipt, ReceiptEvidence, ReceiptLine};
-pub use seal::{Kind, Seal, issued_text, signing_message};
+pub use reprint::{ReprintError, reprint};
+pub use seal::{Kind, Seal, SealText, issued_text, signing_message};
 pub use signature::signature_png;
 
 /// Why a document could not be printed. Nothing is stored when printing fails.

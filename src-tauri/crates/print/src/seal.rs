@@ -112,6 +112,94 @@ pub(crate) fn qr_payload(
     }
 }
 
+/// What a document's QR code (and the same entry of its PDF) says.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SealText {
+    /// An issued document: its kind, seal and content hash.
+    Issued {
+        /// The document's kind.
+        kind: Kind,
+        /// Its id, issue time, desk key and signature.
+        seal: Seal,
+        /// SHA-256 of its canonical content, lower-case hex.
+        content_sha256: String,
+    },
+    /// A reference copy printed without a vault (the policy): `v<version>` and the content hash.
+    Reference {
+        /// The document's kind.
+        kind: Kind,
+        /// `v` and the version number.
+        reference: String,
+        /// SHA-256 of its canonical content, lower-case hex.
+        content_sha256: String,
+    },
+}
+
+fn lower_hex(text: &str, len: usize) -> bool {
+    text.len() == len && text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+impl SealText {
+    /// Reads a QR code's text; `None` unless it is exactly what [`qr_payload`] writes (so one
+    /// document has one text).
+    pub fn parse(text: &str) -> Option<SealText> {
+        let parts: Vec<&str> = text.split('|').collect();
+        let parsed = match parts.as_slice() {
+            ["BD1", kind, id, issued, sha, key, signature] => {
+                let issued_at = DateTime::parse_from_rfc3339(issued)
+                    .ok()?
+                    .with_timezone(&Utc);
+                let ok = lower_hex(id, 32)
+                    && lower_hex(sha, 64)
+                    && lower_hex(key, 64)
+                    && lower_hex(signature, 128);
+                let kind = Kind::parse(kind)?;
+                ok.then(|| SealText::Issued {
+                    kind,
+                    seal: Seal {
+                        id: (*id).to_owned(),
+                        issued_at,
+                        desk_key: (*key).to_owned(),
+                        signature: (*signature).to_owned(),
+                    },
+                    content_sha256: (*sha).to_owned(),
+                })?
+            }
+            ["BD1", kind, reference, sha] => {
+                let version = reference.strip_prefix('v')?;
+                let ok = lower_hex(sha, 64)
+                    && !version.is_empty()
+                    && version.bytes().all(|b| b.is_ascii_digit());
+                let kind = Kind::parse(kind)?;
+                ok.then(|| SealText::Reference {
+                    kind,
+                    reference: (*reference).to_owned(),
+                    content_sha256: (*sha).to_owned(),
+                })?
+            }
+            _ => return None,
+        };
+        // One text per document: anything that does not write back the same is refused.
+        (parsed.to_text() == text).then_some(parsed)
+    }
+
+    /// The text again, as [`qr_payload`] writes it.
+    pub fn to_text(&self) -> String {
+        match self {
+            SealText::Issued {
+                kind,
+                seal,
+                content_sha256,
+            } => qr_payload(*kind, Some(seal), content_sha256, ""),
+            SealText::Reference {
+                kind,
+                reference,
+                content_sha256,
+            } => qr_payload(*kind, None, content_sha256, reference),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -130,6 +218,36 @@ mod tests {
             signing_message(Kind::Offer, "ab", at, "cd"),
             "a consent signature must not verify as an offer's"
         );
+    }
+
+    #[test]
+    fn seal_texts_read_back_exactly_and_nothing_else() {
+        let at = Utc.with_ymd_and_hms(2026, 11, 26, 5, 0, 0).unwrap();
+        let seal = Seal {
+            id: "0".repeat(32),
+            issued_at: at,
+            desk_key: "a".repeat(64),
+            signature: "b".repeat(128),
+        };
+        let text = qr_payload(Kind::Offer, Some(&seal), &"c".repeat(64), "");
+        let parsed = SealText::parse(&text).expect("an issued seal reads");
+        assert_eq!(parsed.to_text(), text);
+        let reference = qr_payload(Kind::Policy, None, &"c".repeat(64), "v1");
+        assert!(matches!(
+            SealText::parse(&reference),
+            Some(SealText::Reference { .. })
+        ));
+        for bad in [
+            text.replace("offer", "loan"),
+            text.replace("2026-11-26T05:00:00Z", "2026-11-26T05:00:00+00:00"),
+            text.to_uppercase(),
+            format!("{text}|"),
+            text[..text.len() - 1].to_owned(),
+            reference.replace("|v1|", "|v|"),
+            String::new(),
+        ] {
+            assert_eq!(SealText::parse(&bad), None, "{bad:?} must not read");
+        }
     }
 
     #[test]
