@@ -13,6 +13,7 @@ packages=(
   poppler-utils qpdf zbar-tools          # checking printed PDFs and their QR codes
   dbus gnome-keyring                     # a real Secret Service for keychain tests
   age sqlcipher                          # reference tools the vault's files must open with
+  openssl                                # test CAs, signed PDFs and time-stamps for the verify tests
   postgresql                             # throwaway clusters for the head-office server's tests
   fonts-dejavu-core hyperfine
   minisign lintian rpm                   # checking the packages scripts/package.sh builds

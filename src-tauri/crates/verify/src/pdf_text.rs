@@ -139,7 +139,7 @@ fn hex(s: &[u8]) -> Option<Vec<u8>> {
 fn decode(bytes: &[u8]) -> Option<String> {
     match bytes {
         [0xFE, 0xFF, rest @ ..] => {
-            if rest.len() % 2 != 0 {
+            if !rest.len().is_multiple_of(2) {
                 return None;
             }
             let units: Vec<u16> = rest
