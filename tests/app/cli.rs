@@ -1262,3 +1262,117 @@ fn sync_enrol_now_status_and_outbox_headless() {
         "status names the last failure: {text}"
     );
 }
+
+#[test]
+fn mrz_check_reads_a_zone_and_says_which_digit_is_wrong() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let zone = [
+        "IDKAZ0412345670850315310006<<<",
+        "8503150M3105205KAZ<<<<<<<<<<<4",
+        "ZHUMABEKOV<<NURLAN<<<<<<<<<<<<",
+    ];
+    let ok = branchdesk(
+        &["mrz", "check", zone[0], zone[1], zone[2], "--json"],
+        tmp.path(),
+    );
+    assert_eq!(ok.status.code(), Some(0), "{ok:?}");
+    let v: serde_json::Value = serde_json::from_slice(&ok.stdout).expect("JSON");
+    assert_eq!(v["zone"]["document_number"], "041234567");
+    assert_eq!(v["birth_date"], "1985-03-15");
+    let bad = branchdesk(
+        &[
+            "mrz",
+            "check",
+            zone[0],
+            &zone[1].replace("M31", "M32"),
+            zone[2],
+        ],
+        tmp.path(),
+    );
+    assert_eq!(
+        bad.status.code(),
+        Some(1),
+        "a wrong expiry digit exits 1: {bad:?}"
+    );
+    let text = String::from_utf8_lossy(&bad.stdout);
+    assert!(text.contains("FAIL ExpiryDateDigit"), "{text}");
+    let shape = branchdesk(&["mrz", "check", "P<UTO"], tmp.path());
+    assert_eq!(shape.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&shape.stderr).contains("2 lines of 44"));
+    let usage = branchdesk(&["mrz", "check"], tmp.path());
+    assert_eq!(usage.status.code(), Some(2), "no lines is a usage error");
+}
+
+#[test]
+fn verify_checks_printouts_and_signed_files_without_a_vault() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let pdf = tmp.path().join("policy.pdf");
+    let printed = branchdesk(
+        &["print", "policy", "--out", pdf.to_str().unwrap()],
+        tmp.path(),
+    );
+    assert_eq!(printed.status.code(), Some(0), "{printed:?}");
+    let ok = branchdesk(&["verify", pdf.to_str().unwrap()], tmp.path());
+    assert_eq!(ok.status.code(), Some(0), "{ok:?}");
+    assert!(
+        String::from_utf8_lossy(&ok.stdout).contains("policy v1: authentic"),
+        "{ok:?}"
+    );
+
+    let mut bytes = std::fs::read(&pdf).unwrap();
+    let at = bytes.len() / 2;
+    bytes[at] ^= 0x01;
+    let changed = tmp.path().join("changed.pdf");
+    std::fs::write(&changed, &bytes).unwrap();
+    let bad = branchdesk(&["verify", changed.to_str().unwrap(), "--json"], tmp.path());
+    assert_eq!(bad.status.code(), Some(1), "{bad:?}");
+    let v: serde_json::Value = serde_json::from_slice(&bad.stdout).expect("JSON");
+    assert_eq!(v["report"]["verdict"], "altered");
+
+    let nca = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("src-tauri/crates/verify/tests/fixtures/nca");
+    let cms = nca.join("gost2015/kalkan_individual_detached.cms");
+    let doc = nca.join("gost2015/kalkan_individual_document.txt");
+    let args = |anchors: bool| {
+        let mut a = vec![
+            "verify".to_owned(),
+            cms.to_str().unwrap().to_owned(),
+            "--detached".to_owned(),
+            doc.to_str().unwrap().to_owned(),
+        ];
+        if anchors {
+            a.extend([
+                "--anchors".to_owned(),
+                nca.join("ca").to_str().unwrap().to_owned(),
+            ]);
+        }
+        a
+    };
+    let with: Vec<String> = args(true);
+    let valid = branchdesk(
+        &with.iter().map(String::as_str).collect::<Vec<_>>(),
+        tmp.path(),
+    );
+    assert_eq!(valid.status.code(), Some(0), "{valid:?}");
+    let text = String::from_utf8_lossy(&valid.stdout);
+    assert!(
+        text.contains("IIN 123456789011") && text.contains("GOST 34.10-2015"),
+        "{text}"
+    );
+    let without: Vec<String> = args(false);
+    let unknown = branchdesk(
+        &without.iter().map(String::as_str).collect::<Vec<_>>(),
+        tmp.path(),
+    );
+    assert_eq!(
+        unknown.status.code(),
+        Some(1),
+        "no anchors: unknown signer: {unknown:?}"
+    );
+    let usage = branchdesk(&["verify"], tmp.path());
+    assert_eq!(
+        usage.status.code(),
+        Some(2),
+        "nothing to verify is a usage error"
+    );
+}

@@ -14,6 +14,7 @@ mod print;
 mod records;
 mod sync;
 mod vault;
+mod verify;
 
 use std::ffi::OsString;
 use std::io::{BufRead, Write};
@@ -74,6 +75,18 @@ enum Command {
     /// Sync with head office: enrol, sync now, status, the outbox.
     #[command(subcommand)]
     Sync(sync::SyncCommand),
+    /// Identity documents' machine-readable zones (ICAO 9303).
+    #[command(subcommand)]
+    Mrz(MrzCommand),
+    /// Is a file what it says? A Branch Desk printout (PDF or its QR text), or a signed PDF or
+    /// CMS file (RSA, ECDSA, Kazakh GOST). Needs no vault.
+    Verify(verify::VerifyArgs),
+}
+
+#[derive(Subcommand, Debug)]
+enum MrzCommand {
+    /// Reads a zone and checks every check digit and the expiry.
+    Check(verify::MrzCheckArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -92,6 +105,9 @@ pub(crate) enum Refusal {
     Refused(CommandError),
     /// Standard output was closed by its reader (`| head`): stop quietly, nothing to report.
     OutputClosed,
+    /// The verb printed its report of an invalid result (a document that is not authentic):
+    /// exit 1 with nothing more to say.
+    Reported,
 }
 
 impl Refusal {
@@ -154,9 +170,12 @@ pub fn run(args: Vec<OsString>) -> ExitCode {
         Command::Application(cmd) => records::application(cmd),
         Command::Consent(cmd) => consent::run(cmd),
         Command::Sync(cmd) => sync::run(cmd),
+        Command::Mrz(MrzCommand::Check(args)) => verify::mrz_check(&args),
+        Command::Verify(args) => verify::run(&args),
     };
     match result {
         Ok(()) | Err(Refusal::OutputClosed) => ExitCode::SUCCESS,
+        Err(Refusal::Reported) => ExitCode::from(EXIT_REFUSED),
         Err(Refusal::Refused(error)) => {
             report_refusal(&error, json);
             ExitCode::from(EXIT_REFUSED)

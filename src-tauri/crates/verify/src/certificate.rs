@@ -92,14 +92,35 @@ impl Cert {
         })
     }
 
-    /// Reads DER, or PEM (`-----BEGIN CERTIFICATE-----`).
+    /// Reads DER, or one PEM certificate (`-----BEGIN CERTIFICATE-----`, any line length).
     pub fn read(bytes: &[u8]) -> Option<Cert> {
-        if bytes.starts_with(b"-----BEGIN") {
-            let text = std::str::from_utf8(bytes).ok()?;
-            let (label, der) = pem_rfc7468::decode_vec(text.as_bytes()).ok()?;
-            return (label == "CERTIFICATE").then(|| Cert::from_der(&der))?;
+        match Cert::read_all(bytes).as_slice() {
+            [one] => Some(one.clone()),
+            _ => None,
         }
-        Cert::from_der(bytes)
+    }
+
+    /// Every certificate of a file: one DER certificate, or PEM with any number of them (other
+    /// text between them is ignored).
+    pub fn read_all(bytes: &[u8]) -> Vec<Cert> {
+        use base64::Engine as _;
+        const BEGIN: &str = "-----BEGIN CERTIFICATE-----";
+        const END: &str = "-----END CERTIFICATE-----";
+        let text = match std::str::from_utf8(bytes) {
+            Ok(t) if t.contains(BEGIN) => t,
+            _ => return Cert::from_der(bytes).into_iter().collect(),
+        };
+        text.split(BEGIN)
+            .skip(1)
+            .filter_map(|block| {
+                let (body, _) = block.split_once(END)?;
+                let body: String = body.split_whitespace().collect();
+                let der = base64::engine::general_purpose::STANDARD
+                    .decode(body)
+                    .ok()?;
+                Cert::from_der(&der)
+            })
+            .collect()
     }
 
     fn attribute(&self, oid: Oid) -> Option<String> {

@@ -318,8 +318,7 @@ fn pdfs_signed_by_an_openssl_test_ca_verify_and_one_changed_byte_does_not() {
         let at = find(&pdf, pki::PAGE_TEXT.as_bytes());
         let mut changed = pdf.clone();
         changed[at] ^= 0x01;
-        let SignedReport::Pdf(r) = signed::verify(&changed, None, &anchors, now()).unwrap()
-        else {
+        let SignedReport::Pdf(r) = signed::verify(&changed, None, &anchors, now()).unwrap() else {
             panic!("a PDF")
         };
         assert_eq!(
@@ -361,8 +360,7 @@ fn a_time_stamped_pdf_uses_the_authoritys_time() {
     assert_eq!(s.failure, None, "{s:#?}");
     assert!(s.time_stamp.as_ref().is_some_and(|t| t.trusted), "{s:#?}");
     // The authority not among the anchors: the stamp is shown, not trusted.
-    let SignedReport::Pdf(r) = signed::verify(&pdf, None, &anchors[..1], now()).unwrap()
-    else {
+    let SignedReport::Pdf(r) = signed::verify(&pdf, None, &anchors[..1], now()).unwrap() else {
         panic!()
     };
     let s = &r.signatures[0].signers[0];
