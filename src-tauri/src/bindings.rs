@@ -28,11 +28,13 @@ use crate::commands::session::{
     SignedInOfficer, UnlockRequest,
 };
 use crate::commands::sync::{EnrolRequest, OutboxRequest, SyncIntervalRequest};
+use crate::commands::verify::IdentityCheckRequest;
 use crate::error::{CommandError, ErrorCode};
 use crate::head_office::{
     EnrolPreviewView, OutboxItemView, SyncProgressView, SyncReportView, SyncStatusView,
 };
 use crate::quote::{Amount, Payment, QuoteReport};
+use crate::verification::{ReportLine, VerificationView};
 use domain::application::{ApplicationForm, Stage, Step};
 use domain::client::{ClientForm, DocumentKind};
 use domain::evidence::{DrawnSignature, Point};
@@ -113,6 +115,9 @@ fn generated() -> String {
         EnrolRequest::decl(),
         OutboxRequest::decl(),
         SyncIntervalRequest::decl(),
+        IdentityCheckRequest::decl(),
+        ReportLine::decl(),
+        VerificationView::decl(),
     ];
     let mut out = String::from(
         "// Generated from the Rust DTOs by `cargo test bindings` (src-tauri/src/bindings.rs).\n\

@@ -52,4 +52,8 @@ pub const COMMANDS: &[&str] = &[
     "sync_outbox",
     "sync_retry",
     "settings_set_sync_interval",
+    "verify_identity",
+    "verify_qr",
+    "verify_file",
+    "verifications_list",
 ];

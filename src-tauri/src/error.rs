@@ -180,6 +180,11 @@ pub enum ErrorCode {
     EnrolmentCodeSpent,
     /// Another sync of this desk is under way (the window's or the command line's).
     SyncRunning,
+    // Verification.
+    /// The text is not a machine-readable zone (line count, lengths, characters).
+    MrzUnreadable,
+    /// The file cannot be checked at all (too large; a PDF given a detached document).
+    NotASignedFile,
     /// Anything else: a bug or an environment fault; details only in the message.
     Internal,
 }

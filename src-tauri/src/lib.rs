@@ -12,6 +12,7 @@ mod head_office;
 pub mod paths;
 mod quote;
 mod state;
+mod verification;
 
 use std::process::ExitCode;
 
@@ -85,6 +86,10 @@ pub fn run_gui() -> ExitCode {
             commands::sync::sync_outbox,
             commands::sync::sync_retry,
             commands::sync::settings_set_sync_interval,
+            commands::verify::verify_identity,
+            commands::verify::verify_qr,
+            commands::verify::verify_file,
+            commands::verify::verifications_list,
         ])
         .setup(move |app| {
             // Printouts of an earlier run (one that crashed or was killed) do not stay on disk.

@@ -270,6 +270,10 @@ async fn print_offer_and_consent(d: &Desk) -> TestResult {
             && text.contains("500 000,00 ₸"),
         format!("the offer names the client and the amount: {text}")
     );
+    // A copy of the offer as the client takes it away (locking removes the printouts).
+    let kept = tempfile::tempdir()?;
+    let offer_copy = kept.path().join("offer.pdf");
+    std::fs::copy(&offer, &offer_copy)?;
     d.click("print-consent").await?;
     d.wait_text("print-issued", WAIT, |t| t.contains("consent-"))
         .await?;
@@ -280,6 +284,9 @@ async fn print_offer_and_consent(d: &Desk) -> TestResult {
         .await?;
     d.click("application-client").await?;
     crate::consent::required_stays_while_the_loan_is_open(d).await?;
+    // The client's ID card against the record, and the offer checked from the Verify screen.
+    crate::verify::identity_on_the_card(d).await?;
+    crate::verify::offer_on_the_verify_screen(d, &offer_copy).await?;
     d.click("lock").await?;
     d.wait_text("screen-title", WAIT, |t| {
         t == "Разблокировка рабочего места"

@@ -11,3 +11,4 @@ mod first_run;
 mod office;
 mod officers;
 mod sync;
+mod verify;

@@ -9,6 +9,7 @@ pub(crate) mod documents;
 pub(crate) mod officers;
 pub(crate) mod session;
 pub(crate) mod sync;
+pub(crate) mod verify;
 
 #[cfg(test)]
 mod bad_input_tests;

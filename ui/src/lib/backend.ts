@@ -45,6 +45,8 @@ import type {
   SyncProgressView,
   SyncReportView,
   SyncStatusView,
+  IdentityCheckRequest,
+  VerificationView,
 } from "./bindings";
 
 export type {
@@ -60,6 +62,7 @@ export type {
   SyncProgressView,
   SyncReportView,
   SyncStatusView,
+  VerificationView,
 };
 
 // Exhaustive by type: adding a code in Rust fails the type check here until it is listed.
@@ -143,6 +146,8 @@ const knownCodes: Record<ErrorCode, true> = {
   enrolment_code_invalid: true,
   enrolment_code_spent: true,
   sync_running: true,
+  mrz_unreadable: true,
+  not_a_signed_file: true,
   internal: true,
 };
 const codes: ReadonlySet<string> = new Set(Object.keys(knownCodes));
@@ -191,9 +196,13 @@ export class BackendError extends Error {
   }
 }
 
-async function call<T>(command: string, args?: Record<string, unknown> | Uint8Array): Promise<T> {
+async function call<T>(
+  command: string,
+  args?: Record<string, unknown> | Uint8Array,
+  headers?: Record<string, string>,
+): Promise<T> {
   try {
-    return await invoke<T>(command, args);
+    return await invoke<T>(command, args, headers ? { headers } : undefined);
   } catch (e) {
     throw new BackendError(toCommandError(e));
   }
@@ -259,4 +268,18 @@ export const backend = {
     call<OutboxItemView[]>("sync_outbox", { request: { state, before } }),
   syncRetry: () => call<number>("sync_retry"),
   setSyncInterval: (minutes: number) => call<void>("settings_set_sync_interval", { request: { minutes } }),
+  verifyIdentity: (request: IdentityCheckRequest) => call<VerificationView>("verify_identity", { request }),
+  verifyQr: (text: string) => call<VerificationView>("verify_qr", { text }),
+  // The file's bytes go as the raw body; a detached signature's document follows them, and the
+  // header says where the signature ends.
+  verifyFile: (name: string, file: Uint8Array, detached: Uint8Array | null) => {
+    const headers: Record<string, string> = { "x-file-name": encodeURIComponent(name) };
+    if (!detached) return call<VerificationView>("verify_file", file, headers);
+    const body = new Uint8Array(file.length + detached.length);
+    body.set(file, 0);
+    body.set(detached, file.length);
+    headers["x-signature-length"] = String(file.length);
+    return call<VerificationView>("verify_file", body, headers);
+  },
+  verifications: (clientId: string | null) => call<VerificationView[]>("verifications_list", { clientId }),
 };

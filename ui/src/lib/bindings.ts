@@ -1,7 +1,7 @@
 // Generated from the Rust DTOs by `cargo test bindings` (src-tauri/src/bindings.rs).
 // Do not edit by hand: run `UPDATE_BINDINGS=1 cargo test bindings` after changing a DTO.
 
-export type ErrorCode = "invalid_input" | "weak_passphrase" | "vault_exists" | "vault_missing" | "unknown_officer" | "officer_disabled" | "wrong_passphrase" | "not_a_vault" | "vault_damaged" | "vault_too_new" | "disk_full" | "not_signed_in" | "forbidden" | "too_many_attempts" | "keychain_unavailable" | "device_secret_missing" | "last_admin" | "backup_key" | "backup_damaged" | "required" | "too_long" | "bad_character" | "mixed_scripts" | "bad_format" | "iin_century" | "iin_birth_date" | "iin_check_digit" | "iin_not_issuable" | "iin_mismatch" | "phone_not_kazakh" | "no_such_day" | "date_in_future" | "date_order" | "document_expired" | "out_of_range" | "unknown_product" | "amount_below" | "amount_above" | "term_out_of_range" | "method_not_offered" | "gesv_cap" | "daily_rate_cap" | "catalog_incomplete" | "duplicate_iin" | "not_found" | "stale" | "wrong_stage" | "same_officer" | "not_checker" | "above_limit" | "reason_required" | "consent_missing" | "consent_renewal" | "consent_required_while_loan_open" | "consent_not_given" | "consent_form_not_printed" | "consent_in_person_only" | "policy_mismatch" | "purpose_undecided" | "signature_empty" | "signature_too_small" | "scan_too_large" | "scan_type" | "scan_damaged" | "attachment_altered" | "unprintable" | "viewer_unavailable" | "save_failed" | "sync_not_enrolled" | "sync_already_enrolled" | "desk_revoked" | "sync_offline" | "sync_certificate" | "sync_refused" | "sync_busy" | "sync_forged" | "enrolment_code_invalid" | "enrolment_code_spent" | "sync_running" | "internal";
+export type ErrorCode = "invalid_input" | "weak_passphrase" | "vault_exists" | "vault_missing" | "unknown_officer" | "officer_disabled" | "wrong_passphrase" | "not_a_vault" | "vault_damaged" | "vault_too_new" | "disk_full" | "not_signed_in" | "forbidden" | "too_many_attempts" | "keychain_unavailable" | "device_secret_missing" | "last_admin" | "backup_key" | "backup_damaged" | "required" | "too_long" | "bad_character" | "mixed_scripts" | "bad_format" | "iin_century" | "iin_birth_date" | "iin_check_digit" | "iin_not_issuable" | "iin_mismatch" | "phone_not_kazakh" | "no_such_day" | "date_in_future" | "date_order" | "document_expired" | "out_of_range" | "unknown_product" | "amount_below" | "amount_above" | "term_out_of_range" | "method_not_offered" | "gesv_cap" | "daily_rate_cap" | "catalog_incomplete" | "duplicate_iin" | "not_found" | "stale" | "wrong_stage" | "same_officer" | "not_checker" | "above_limit" | "reason_required" | "consent_missing" | "consent_renewal" | "consent_required_while_loan_open" | "consent_not_given" | "consent_form_not_printed" | "consent_in_person_only" | "policy_mismatch" | "purpose_undecided" | "signature_empty" | "signature_too_small" | "scan_too_large" | "scan_type" | "scan_damaged" | "attachment_altered" | "unprintable" | "viewer_unavailable" | "save_failed" | "sync_not_enrolled" | "sync_already_enrolled" | "desk_revoked" | "sync_offline" | "sync_certificate" | "sync_refused" | "sync_busy" | "sync_forged" | "enrolment_code_invalid" | "enrolment_code_spent" | "sync_running" | "mrz_unreadable" | "not_a_signed_file" | "internal";
 
 export type Shape = "iin" | "phone" | "date" | "email" | "id_card_number" | "passport_number" | "money" | "months";
 
@@ -585,3 +585,51 @@ export type SyncIntervalRequest = {
  * Minutes between background syncs, 0 to 1440 (0: only "Sync now").
  */
 minutes: number, };
+
+export type IdentityCheckRequest = { client_id: string, 
+/**
+ * Two lines (passport) or three (ID card), as read.
+ */
+lines: Array<string>, };
+
+export type ReportLine = { 
+/**
+ * `check.<name>` (identity), `printout.<name>`, `reason.<name>`, `signed.<name>`,
+ * `failure.<name>`.
+ */
+code: string, 
+/**
+ * `pass`, `warn`, `fail` or `info`.
+ */
+outcome: string, 
+/**
+ * What the document or file says.
+ */
+found: string | null, 
+/**
+ * What the client's record says, where it was compared.
+ */
+expected: string | null, };
+
+export type VerificationView = { 
+/**
+ * The kept report's id; `None` when it could not be kept (a revoked desk is read-only).
+ */
+id: string | null, 
+/**
+ * `identity`, `printout` or `signed`.
+ */
+kind: string, 
+/**
+ * identity: `pass`, `warn`, `fail`; printout: `authentic`, `altered`, `unknown_signer`,
+ * `revoked_signer`; signed: `valid`, `not_valid`, `unsigned`.
+ */
+verdict: string, 
+/**
+ * What was checked, in words.
+ */
+subject: string, 
+/**
+ * `26.11.2026 09:30`, desk time.
+ */
+at: string, lines: Array<ReportLine>, };

@@ -52,7 +52,11 @@ pub(crate) fn item(entry: &FeedEntry) -> Result<FeedItem, Failure> {
             }
         }
         FeedKind::Revocation => FeedItem::Revocation,
-        FeedKind::Products | FeedKind::Caps | FeedKind::Policy => FeedItem::Publication {
+        FeedKind::Products
+        | FeedKind::Caps
+        | FeedKind::Policy
+        | FeedKind::Desks
+        | FeedKind::Anchors => FeedItem::Publication {
             kind: entry.kind.as_str().to_owned(),
             published_at: entry.published_at.clone(),
             effective_from: entry.effective_from.clone(),

@@ -74,12 +74,13 @@ enum Command {
         /// Device id (from `devices`).
         device: String,
     },
-    /// Publish a policy version, products or caps to every desk (checked before it is signed
-    /// into the feed).
+    /// Publish a policy version, products, caps or trust anchors to every desk (checked before
+    /// it is signed into the feed).
     Publish {
         /// What the file holds.
         what: Publication,
-        /// The file: a policy description (JSON naming its text file) or a catalogue (JSON).
+        /// The file: a policy description (JSON naming its text file), a catalogue (JSON), or
+        /// the certificates desks trust for signed files (PEM; the whole set, replacing the last).
         file: PathBuf,
     },
     /// Disable or enable an officer on every desk.
@@ -132,6 +133,7 @@ enum Publication {
     Policy,
     Products,
     Caps,
+    Anchors,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -271,14 +273,17 @@ pub async fn run(cli: Cli) -> Result<(), Failed> {
         Command::Revoke { device } => {
             let store = AnyStore::open(&db_url).await?;
             if store.revoke(device.clone(), clock.text()).await? {
-                println!("{device} revoked; its next sync tells it so");
+                crate::feed::publish_desks(&store, clock.text()).await?;
+                println!(
+                    "{device} revoked; its next sync tells it so, and other desks stop trusting its printouts"
+                );
             } else {
                 println!("{device} was already revoked");
             }
             Ok(())
         }
         Command::Publish { what, file } => {
-            let publication = read_publication(what, &file)?;
+            let publication = read_publication(what, &file, clock.now())?;
             if publication.body.len() > crate::store::FEED_PAGE_BYTES {
                 return Err(Failed(
                     "the publication is larger than 4 MiB; desks could not receive it".into(),
@@ -465,14 +470,23 @@ fn parse_duration(s: &str) -> Result<chrono::Duration, Failed> {
     Ok(d)
 }
 
-fn read_publication(what: Publication, file: &Path) -> Result<crate::feed::Publication, Failed> {
-    let text =
-        std::fs::read_to_string(file).map_err(|e| Failed(format!("{}: {e}", file.display())))?;
+fn read_publication(
+    what: Publication,
+    file: &Path,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<crate::feed::Publication, Failed> {
+    let bytes = std::fs::read(file).map_err(|e| Failed(format!("{}: {e}", file.display())))?;
+    let text = || {
+        std::str::from_utf8(&bytes)
+            .map_err(|_| Failed(format!("{}: not UTF-8 text", file.display())))
+    };
     Ok(match what {
-        Publication::Products => crate::feed::catalogue(FeedKind::Products, &text)?,
-        Publication::Caps => crate::feed::catalogue(FeedKind::Caps, &text)?,
+        Publication::Anchors => crate::feed::anchors(&bytes, now)?,
+        Publication::Products => crate::feed::catalogue(FeedKind::Products, text()?)?,
+        Publication::Caps => crate::feed::catalogue(FeedKind::Caps, text()?)?,
         Publication::Policy => {
-            let desc: serde_json::Value = serde_json::from_str(&text)?;
+            let text = text()?;
+            let desc: serde_json::Value = serde_json::from_str(text)?;
             let name = desc
                 .get("text_file")
                 .and_then(|v| v.as_str())
@@ -486,7 +500,7 @@ fn read_publication(what: Publication, file: &Path) -> Result<crate::feed::Publi
             let text_path = file.parent().unwrap_or(Path::new(".")).join(name);
             let body = std::fs::read_to_string(&text_path)
                 .map_err(|e| Failed(format!("{}: {e}", text_path.display())))?;
-            crate::feed::policy(&text, &body)?
+            crate::feed::policy(text, &body)?
         }
     })
 }

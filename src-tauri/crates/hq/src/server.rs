@@ -467,6 +467,8 @@ async fn enrol(
             .await?;
         shared.metrics.enrolments.fetch_add(1, Ordering::Relaxed);
         info!(device = %device.id, branch = %device.branch, "desk enrolled");
+        // Every desk learns the new desk's key with its next feed (its printouts verify there).
+        crate::feed::publish_desks(&shared.store, now.clone()).await?;
         let desk = PeerKeys::parse(&device.signing, &device.recipient)?;
         Ok(EnrolAnswer::sign(
             &device.id,

@@ -36,17 +36,23 @@ pub enum FeedKind {
     Roster,
     /// This desk's enrolment was revoked.
     Revocation,
+    /// The desks head office knows, with their signing keys: whose sealed printouts are genuine.
+    Desks,
+    /// The certificates head office trusts as anchors for signed files from outside.
+    Anchors,
 }
 
 impl FeedKind {
     /// Every kind.
-    pub const ALL: [FeedKind; 6] = [
+    pub const ALL: [FeedKind; 8] = [
         FeedKind::Decision,
         FeedKind::Products,
         FeedKind::Caps,
         FeedKind::Policy,
         FeedKind::Roster,
         FeedKind::Revocation,
+        FeedKind::Desks,
+        FeedKind::Anchors,
     ];
 
     /// Its name on the wire and in storage.
@@ -58,6 +64,8 @@ impl FeedKind {
             FeedKind::Policy => "policy",
             FeedKind::Roster => "roster",
             FeedKind::Revocation => "revocation",
+            FeedKind::Desks => "desks",
+            FeedKind::Anchors => "anchors",
         }
     }
 

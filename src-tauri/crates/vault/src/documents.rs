@@ -176,16 +176,22 @@ impl Vault {
         Ok(stored)
     }
 
-    /// A stored document and its PDF bytes.
+    /// A stored document and its PDF bytes, checked against the SHA-256 taken when it was
+    /// issued (altered bytes are refused, never served).
     pub fn document(&self, id: &DocumentId) -> Result<(DocumentRecord, Vec<u8>), VaultError> {
-        self.conn
+        let (record, pdf) = self
+            .conn
             .query_row(
                 &format!("SELECT {COLUMNS}, pdf FROM document WHERE id = ?1"),
                 [id],
                 |r| Ok((record(r)?, r.get::<_, Vec<u8>>(11)?)),
             )
             .optional()?
-            .ok_or(VaultError::NotFound)
+            .ok_or(VaultError::NotFound)?;
+        if domain::policy::sha256_hex(&pdf) != record.pdf_sha256 {
+            return Err(VaultError::AttachmentAltered);
+        }
+        Ok((record, pdf))
     }
 
     /// Documents issued for a client or for any version of an application, newest first.

@@ -65,6 +65,10 @@ const TABLES: &[(&str, &str)] = &[
              (SELECT id FROM application WHERE client_id = ?1) ORDER BY issued_at, id",
     ),
     (
+        "verification",
+        "SELECT * FROM verification WHERE client_id = ?1 ORDER BY at, id",
+    ),
+    (
         "outbox",
         "SELECT * FROM outbox WHERE entity_id IN (SELECT value FROM json_each(?2)) ORDER BY seq",
     ),
@@ -94,7 +98,8 @@ impl Vault {
              UNION SELECT id FROM document WHERE client_id = ?1
                  OR application_id IN (SELECT id FROM application WHERE client_id = ?1)
              UNION SELECT id FROM consent_event WHERE client_id = ?1
-             UNION SELECT id FROM attachment WHERE client_id = ?1",
+             UNION SELECT id FROM attachment WHERE client_id = ?1
+             UNION SELECT id FROM verification WHERE client_id = ?1",
         )?;
         let ids = stmt
             .query_map([client], |r| r.get(0))?
@@ -148,6 +153,17 @@ impl Vault {
                     map.insert(name.clone(), value);
                 }
                 for (name, bytes) in blobs {
+                    // Bytes go out only as they were kept: a mismatch stops the export.
+                    let kept = if *table == "document" {
+                        "pdf_sha256"
+                    } else {
+                        "sha256"
+                    };
+                    if map.get(kept).and_then(Value::as_str)
+                        != Some(domain::policy::sha256_hex(&bytes).as_str())
+                    {
+                        return Err(VaultError::AttachmentAltered);
+                    }
                     let id = map
                         .get("id")
                         .and_then(Value::as_str)

@@ -108,8 +108,9 @@ pub enum VaultError {
     /// An officer's note longer than the vault keeps.
     #[error("the note is too long")]
     NoteTooLong,
-    /// A stored attachment's bytes no longer match the SHA-256 taken at intake.
-    #[error("the attachment was altered since it was stored")]
+    /// A stored attachment's or printed document's bytes no longer match the SHA-256 taken when
+    /// they were kept.
+    #[error("a stored file was altered since it was kept")]
     AttachmentAltered,
     /// Head office revoked this desk's enrolment: it keeps what it has, read-only.
     #[error(

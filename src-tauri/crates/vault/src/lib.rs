@@ -38,6 +38,7 @@ mod secret;
 mod stamp;
 mod throttle;
 mod vault;
+mod verifications;
 
 pub use applications::{
     ApplicationEvent, ApplicationFilter, ApplicationRecord, ApplicationRow, MAX_REASON,
@@ -74,3 +75,6 @@ pub use secret::Passphrase;
 pub const SCHEMA_VERSION: u32 = migrations::LATEST;
 
 pub use vault::{DEFAULT_AUTO_LOCK_MINUTES, MIN_PASSPHRASE, Vault, VaultDir, VaultState};
+pub use verifications::{
+    KnownDesk, MAX_REPORT, NewVerification, TrustAnchor, VerificationKind, VerificationRecord,
+};

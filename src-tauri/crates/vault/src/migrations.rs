@@ -255,6 +255,35 @@ const STEPS: &[&str] = &[
          received_at     TEXT NOT NULL
      );
      CREATE INDEX publication_by_kind ON publication(kind, epoch);",
+    // 9: verification reports (identity documents against the client's record, our own
+    // printouts, signed files from outside), and publications of the desks head office knows
+    // and of the trust anchors it configures (`publication` is rebuilt for its kinds).
+    "CREATE TABLE verification (
+         id           TEXT PRIMARY KEY,
+         kind         TEXT NOT NULL CHECK (kind IN ('identity', 'printout', 'signed')),
+         client_id    TEXT REFERENCES client(id),
+         subject      TEXT NOT NULL,
+         file_sha256  TEXT CHECK (file_sha256 IS NULL OR length(file_sha256) = 64),
+         verdict      TEXT NOT NULL,
+         report       TEXT NOT NULL,
+         at           TEXT NOT NULL,
+         officer_id   TEXT NOT NULL REFERENCES officer(id)
+     );
+     CREATE INDEX verification_by_client ON verification(client_id, at);
+     CREATE TABLE publication_9 (
+         epoch           INTEGER PRIMARY KEY,
+         kind            TEXT NOT NULL CHECK (kind IN ('products', 'caps', 'policy', 'desks',
+                             'anchors')),
+         published_at    TEXT NOT NULL,
+         effective_from  TEXT,
+         body            TEXT NOT NULL,
+         received_at     TEXT NOT NULL
+     );
+     INSERT INTO publication_9 SELECT epoch, kind, published_at, effective_from, body,
+         received_at FROM publication;
+     DROP TABLE publication;
+     ALTER TABLE publication_9 RENAME TO publication;
+     CREATE INDEX publication_by_kind ON publication(kind, epoch);",
 ];
 
 /// The first schema whose audit entries are keyed and whose officers name their audit entry.
@@ -262,6 +291,9 @@ pub(crate) const AUDIT_KEYED: u32 = 6;
 
 /// The first schema that knows head office (enrolment, outbox states, feed).
 pub(crate) const HEAD_OFFICE: u32 = 8;
+
+/// The first schema that keeps verification reports.
+pub(crate) const VERIFICATION: u32 = 9;
 
 /// The schema version this build writes.
 pub(crate) const LATEST: u32 = STEPS.len() as u32;

@@ -29,6 +29,9 @@ mod consent;
 #[path = "vault/sync.rs"]
 mod sync;
 
+#[path = "vault/verification.rs"]
+mod verification;
+
 const PASS: &str = "correct horse battery";
 
 fn pass(s: &str) -> Passphrase {

@@ -138,6 +138,8 @@ pub struct Device {
     pub head_hash: [u8; 32],
     /// The last audit head it reported.
     pub audit_head: Option<AuditHead>,
+    /// When it was revoked, if it is.
+    pub revoked_at: Option<String>,
 }
 
 /// A verified, decrypted batch ready to store.

@@ -259,7 +259,7 @@ async fn apply_migrations(client: &mut deadpool_postgres::ClientWrapper) -> Resu
     Ok(())
 }
 
-const DEVICE_COLUMNS: &str = "id, branch, name, signing, recipient, status, enrolled_at, last_seen, acked_seq, head_hash, audit_seq, audit_hash";
+const DEVICE_COLUMNS: &str = "id, branch, name, signing, recipient, status, enrolled_at, last_seen, acked_seq, head_hash, audit_seq, audit_hash, revoked_at";
 
 fn device_row(r: &Row) -> Result<Device, StoreError> {
     let head: Vec<u8> = col(r, 9)?;
@@ -283,6 +283,7 @@ fn device_row(r: &Row) -> Result<Device, StoreError> {
                 .map(|hash| AuditHead { seq: u(seq), hash }),
             _ => None,
         },
+        revoked_at: col(r, 12)?,
     })
 }
 

@@ -107,7 +107,7 @@ fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     Ok(())
 }
 
-const DEVICE_COLUMNS: &str = "id, branch, name, signing, recipient, status, enrolled_at, last_seen, acked_seq, head_hash, audit_seq, audit_hash";
+const DEVICE_COLUMNS: &str = "id, branch, name, signing, recipient, status, enrolled_at, last_seen, acked_seq, head_hash, audit_seq, audit_hash, revoked_at";
 
 fn device_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Device> {
     let head: Vec<u8> = r.get(9)?;
@@ -131,6 +131,7 @@ fn device_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Device> {
                 .map(|hash| AuditHead { seq: u(seq), hash }),
             _ => None,
         },
+        revoked_at: r.get(12)?,
     })
 }
 

@@ -381,6 +381,7 @@ async fn enrolment_is_single_use(s: AnyStore) {
             acked_seq: 0,
             head_hash: ZERO,
             audit_head: None,
+            revoked_at: None,
         }
     );
     assert_eq!(s.device("dev-a".into()).await, Ok(Some(d.clone())));
