@@ -79,6 +79,8 @@ pub(super) const CODES: &[ErrorCode] = &[
     ErrorCode::ScanType,
     ErrorCode::ScanDamaged,
     ErrorCode::AttachmentAltered,
+    ErrorCode::MrzUnreadable,
+    ErrorCode::NotASignedFile,
 ];
 
 pub(super) const PASS: &str = "bad input tests";
@@ -466,6 +468,7 @@ mod application_fields;
 mod client_fields;
 mod consent_refusals;
 mod document_refusals;
+mod verify_refusals;
 
 use application_fields::application_form;
 use client_fields::client_form;

@@ -311,8 +311,8 @@ async fn roster_catalogues_and_policies_from_head_office_take_effect_from_their_
     let report = sync(&admin).await.expect("sync");
     assert_eq!(
         (report.feed.roster, report.feed.publications),
-        (1, 3),
-        "{report:?}"
+        (1, 4),
+        "the roster change; two catalogues, the policy, and the desk list its enrolment published: {report:?}"
     );
     let unlock = Vault::unlock(
         &d.dir,

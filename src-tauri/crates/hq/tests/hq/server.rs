@@ -118,9 +118,18 @@ async fn a_desk_enrols_pushes_its_outbox_and_receives_head_offices_decision() {
         .feed(&desk.device, 0, &desk.keys, &now())
         .await
         .expect("feed");
-    assert_eq!(entries.len(), 1, "the desk's feed holds the decision");
-    assert_eq!(entries[0].kind, FeedKind::Decision);
-    let body: serde_json::Value = serde_json::from_slice(&entries[0].body).unwrap();
+    assert_eq!(
+        entries.iter().map(|e| e.kind).collect::<Vec<_>>(),
+        [FeedKind::Desks, FeedKind::Decision],
+        "the desk's feed holds the desk list its enrolment published, then the decision"
+    );
+    let desks: serde_json::Value = serde_json::from_slice(&entries[0].body).unwrap();
+    assert_eq!(
+        desks["desks"][0]["signing"].as_str(),
+        Some(desk.keys.public().signing_hex().as_str()),
+        "other desks learn this desk's signing key: {desks}"
+    );
+    let body: serde_json::Value = serde_json::from_slice(&entries[1].body).unwrap();
     assert_eq!(
         (body["application_id"].as_str(), body["outcome"].as_str()),
         (Some("a-app-10"), Some("approve"))
@@ -512,7 +521,25 @@ async fn strangers_revoked_desks_and_spent_or_expired_codes_are_refused() {
         .expect("a revoked desk reads its feed");
     assert_eq!(
         entries.iter().map(|e| e.kind).collect::<Vec<_>>(),
-        [FeedKind::Revocation]
+        [
+            FeedKind::Desks,
+            FeedKind::Desks,
+            FeedKind::Revocation,
+            FeedKind::Desks
+        ],
+        "two enrolments and the revocation publish the desk list; the revocation reaches the desk"
+    );
+    let last: serde_json::Value = serde_json::from_slice(&entries[3].body).unwrap();
+    let listed = last["desks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["device"] == desk.device.as_str())
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        listed["revoked_at"].is_string(),
+        "other desks learn it was revoked: {last}"
     );
     assert_eq!(
         status(&office)["records"],
@@ -813,6 +840,37 @@ async fn publications_are_checked_before_they_reach_any_desk() {
         Some(1)
     );
     office.ok(&["roster", "disable", "officer-7"]);
+    // Trust anchors: NCA RK's public test CAs in one PEM file; a file with no certificate is refused.
+    let nca =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../verify/tests/fixtures/nca/ca");
+    let pem: String = ["root_test_gost_2022.cer", "nca_gost2022_test.cer"]
+        .iter()
+        .map(|f| {
+            use base64::Engine as _;
+            let der = std::fs::read(nca.join(f)).unwrap();
+            let b64 = base64::engine::general_purpose::STANDARD.encode(der);
+            format!("-----BEGIN CERTIFICATE-----\n{b64}\n-----END CERTIFICATE-----\n")
+        })
+        .collect();
+    std::fs::write(dir.path().join("anchors.pem"), pem).unwrap();
+    let out = office.ok(&[
+        "publish",
+        "anchors",
+        dir.path().join("anchors.pem").to_str().unwrap(),
+    ]);
+    assert!(out.contains("published anchors"), "{out}");
+    assert_eq!(
+        office
+            .cli(&[
+                "publish",
+                "anchors",
+                dir.path().join("x.json").to_str().unwrap()
+            ])
+            .status
+            .code(),
+        Some(1),
+        "a file without certificates is not anchors"
+    );
 
     let (entries, _) = client
         .feed(&desk.device, 0, &desk.keys, &now())
@@ -821,8 +879,16 @@ async fn publications_are_checked_before_they_reach_any_desk() {
     let kinds: Vec<FeedKind> = entries.iter().map(|e| e.kind).collect();
     assert_eq!(
         kinds,
-        [FeedKind::Products, FeedKind::Policy, FeedKind::Roster],
-        "only what passed the checks"
+        [
+            FeedKind::Desks,
+            FeedKind::Products,
+            FeedKind::Policy,
+            FeedKind::Roster,
+            FeedKind::Anchors
+        ],
+        "the desk list from its enrolment, then only what passed the checks"
     );
-    assert_eq!(entries[1].effective_from.as_deref(), Some("2026-01-01"));
+    assert_eq!(entries[2].effective_from.as_deref(), Some("2026-01-01"));
+    let anchors: serde_json::Value = serde_json::from_slice(&entries[4].body).unwrap();
+    assert_eq!(anchors["anchors"].as_array().map(Vec::len), Some(2));
 }
