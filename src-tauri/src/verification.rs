@@ -107,13 +107,20 @@ pub(crate) fn printout_lines(r: &OursReport) -> Vec<ReportLine> {
     if let Some(t) = r.issued_at {
         out.push(info("printout.issued_at", time_text(t)));
     }
-    if let Some(signer) = &r.signer {
-        let who = if r.own_desk {
-            "printout.own_desk"
+    if r.own_desk {
+        out.push(line("printout.own_desk".into(), "pass", None, None));
+    } else if let Some(signer) = &r.signer {
+        let outcome = if r.revoked_at.is_some() {
+            "fail"
         } else {
-            "printout.signer"
+            "pass"
         };
-        out.push(line(who.into(), "pass", Some(signer.clone()), None));
+        out.push(line(
+            "printout.signer".into(),
+            outcome,
+            Some(signer.clone()),
+            None,
+        ));
     } else if let Some(key) = &r.desk_key {
         out.push(info("printout.desk_key", key.clone()));
     }

@@ -15,7 +15,6 @@
 #![allow(clippy::disallowed_methods)]
 
 #[path = "../tests/verify/openssl_pki.rs"]
-#[allow(dead_code, unused_imports)]
 mod openssl_pki;
 #[path = "../tests/verify/ours.rs"]
 #[allow(dead_code, unused_imports)]
