@@ -145,22 +145,23 @@ pub(crate) fn printout_lines(r: &OursReport) -> Vec<ReportLine> {
     out
 }
 
-fn signer_lines(n: usize, s: &SignerReport, out: &mut Vec<ReportLine>) {
+fn signer_lines(n: usize, s: &SignerReport, now: DateTime<Utc>, out: &mut Vec<ReportLine>) {
     let mut who = s.signer.name.clone();
-    for (label, id) in [("IIN", &s.signer.iin), ("BIN", &s.signer.bin)] {
-        if let Some(id) = id {
-            who.push_str(&format!(", {label} {id}"));
-        }
-    }
     if let Some(org) = &s.signer.organisation {
         who.push_str(&format!(", {org}"));
     }
     out.push(line(
         "signed.signer".into(),
         if s.failure.is_none() { "pass" } else { "fail" },
-        Some(format!("{n}. {}", if who.is_empty() { "?" } else { &who })),
+        Some(format!("{n}. {who}").trim_end().to_owned()),
         None,
     ));
+    if let Some(iin) = &s.signer.iin {
+        out.push(info("signed.iin", iin.clone()));
+    }
+    if let Some(bin) = &s.signer.bin {
+        out.push(info("signed.bin", bin.clone()));
+    }
     if !s.algorithm.is_empty() {
         out.push(info("signed.algorithm", s.algorithm.clone()));
     }
@@ -174,6 +175,18 @@ fn signer_lines(n: usize, s: &SignerReport, out: &mut Vec<ReportLine>) {
         (t, signing) => {
             if let Some(at) = signing {
                 out.push(info("signed.signing_time", time_text(at)));
+                // The certificate was judged at a time only the signer vouches for.
+                let expired = s.certificate_valid.is_some_and(|(_, until)| until < now);
+                if at > now + chrono::Duration::minutes(5) {
+                    out.push(line(
+                        "signed.signing_time_future".into(),
+                        "warn",
+                        None,
+                        None,
+                    ));
+                } else if expired && s.failure.is_none() {
+                    out.push(line("signed.time_claimed_only".into(), "warn", None, None));
+                }
             }
             if let Some(t) = t {
                 out.push(line(
@@ -186,36 +199,64 @@ fn signer_lines(n: usize, s: &SignerReport, out: &mut Vec<ReportLine>) {
         }
     }
     if let Some(f) = s.failure {
-        out.push(line(
-            format!("failure.{}", code(&f)),
-            "fail",
-            s.detail.clone(),
-            None,
-        ));
+        // Details are technical English (for --json and the kept report); only a certificate's
+        // subject, which is a name, is shown beside the reason.
+        let found = match f {
+            verify::cms::Failure::UnknownSigner | verify::cms::Failure::CertificateNotValid => {
+                s.detail.clone()
+            }
+            _ => None,
+        };
+        out.push(line(format!("failure.{}", code(&f)), "fail", found, None));
     }
 }
 
-/// A signed file's lines: each signer, and whether a PDF changed after its last signature.
-pub(crate) fn signed_lines(report: &SignedReport, anchors: usize) -> Vec<ReportLine> {
+/// A signed file's lines: each signer; for a PDF, signatures over an earlier revision, entries
+/// that made no signature, and whether the file changed after its last signature.
+pub(crate) fn signed_lines(
+    report: &SignedReport,
+    anchors: usize,
+    now: DateTime<Utc>,
+) -> Vec<ReportLine> {
     let mut out = Vec::new();
-    let signers: Vec<&SignerReport> = match report {
-        SignedReport::Pdf(p) => p.signatures.iter().flat_map(|s| &s.signers).collect(),
-        SignedReport::Cms(c) => c.signers.iter().collect(),
-    };
-    for (n, s) in signers.iter().enumerate() {
-        signer_lines(n + 1, s, &mut out);
-    }
-    if let SignedReport::Pdf(p) = report {
-        out.push(line(
-            "signed.changed_after_signing".into(),
-            if p.changed_after_signing {
-                "fail"
-            } else {
-                "pass"
-            },
-            None,
-            None,
-        ));
+    let mut n = 0;
+    match report {
+        SignedReport::Pdf(p) => {
+            for (i, sig) in p.signatures.iter().enumerate() {
+                if sig.signers.is_empty() {
+                    out.push(line("signed.no_signer".into(), "fail", None, None));
+                }
+                for s in &sig.signers {
+                    n += 1;
+                    signer_lines(n, s, now, &mut out);
+                }
+                if !sig.covers_whole_file && i + 1 < p.signatures.len() {
+                    out.push(line("signed.earlier_revision".into(), "warn", None, None));
+                }
+            }
+            for problem in &p.problems {
+                out.push(line(
+                    format!("problem.{}", code(problem)),
+                    "fail",
+                    None,
+                    None,
+                ));
+            }
+            if !p.signatures.is_empty() {
+                let (code, outcome) = if p.changed_after_signing {
+                    ("signed.changed_after_signing", "fail")
+                } else {
+                    ("signed.unchanged_after_signing", "pass")
+                };
+                out.push(line(code.into(), outcome, None, None));
+            }
+        }
+        SignedReport::Cms(c) => {
+            for s in &c.signers {
+                n += 1;
+                signer_lines(n, s, now, &mut out);
+            }
+        }
     }
     if anchors == 0 {
         out.push(line("signed.no_anchors".into(), "warn", None, None));
@@ -231,10 +272,12 @@ pub(crate) fn desk_keys(v: &Vault) -> Result<Vec<DeskKey>, VaultError> {
             key: d.key,
             name: d.name,
             own: d.own,
-            revoked_at: d
-                .revoked_at
-                .and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
-                .map(|t| t.with_timezone(&Utc)),
+            // A revocation whose time cannot be read is still a revocation.
+            revoked_at: d.revoked_at.map(|t| {
+                DateTime::parse_from_rfc3339(&t)
+                    .map(|t| t.with_timezone(&Utc))
+                    .unwrap_or(DateTime::UNIX_EPOCH)
+            }),
         })
         .collect())
 }
@@ -322,7 +365,7 @@ pub(crate) fn check_qr(
     if text.len() > 4096 {
         return Err(CommandError::new(ErrorCode::TooLong, "a QR code's text is shorter").on("qr"));
     }
-    let report = ours::verify_qr(text, &desk_keys(v)?);
+    let report = ours::verify_qr(text, &desk_keys(v)?, &policies(v)?);
     keep_printout(v, &report, None, now)
 }
 
@@ -334,7 +377,7 @@ fn keep_printout(
 ) -> Result<VerificationView, CommandError> {
     let subject = match (file, &report.id) {
         (Some((name, _)), _) => name.to_owned(),
-        (None, Some(id)) => format!("QR {id}"),
+        (None, Some(id)) => format!("QR {}", id.chars().take(64).collect::<String>()),
         (None, None) => "QR".to_owned(),
     };
     let json = serde_json::to_string(report)
@@ -369,6 +412,10 @@ pub(crate) fn check_file(
     } else {
         name
     };
+    if file.len() > signed::MAX_FILE || detached.is_some_and(|d| d.len() > signed::MAX_FILE) {
+        let e = signed::SignedError::TooLarge;
+        return Err(CommandError::new(ErrorCode::NotASignedFile, e.to_string()).on("file"));
+    }
     let sha = domain::policy::sha256_hex(file);
     if ours::is_ours(file) && detached.is_none() {
         let report = ours::verify_pdf(file, &desk_keys(v)?, &policies(v)?);
@@ -389,7 +436,7 @@ pub(crate) fn check_file(
             verdict: &code(&report.verdict()),
             report: &json,
         },
-        signed_lines(&report, anchors.len()),
+        signed_lines(&report, anchors.len(), now),
         now,
     )
 }
@@ -424,4 +471,116 @@ fn rebuilt_lines(r: &VerificationRecord) -> Option<Vec<ReportLine>> {
             })
             .collect(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+    use verify::certificate::Subject;
+    use verify::pades::{PdfReport, PdfSignature, Problem};
+
+    use super::*;
+
+    fn at(day: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 12, day, 9, 0, 0).unwrap()
+    }
+
+    fn signer(name: &str, signed: DateTime<Utc>, valid_until: DateTime<Utc>) -> SignerReport {
+        SignerReport {
+            failure: None,
+            detail: None,
+            signer: Subject {
+                name: name.into(),
+                iin: Some("123456789011".into()),
+                bin: None,
+                organisation: None,
+            },
+            algorithm: "RSA".into(),
+            signing_time: Some(signed),
+            time_stamp: None,
+            path: vec![name.into()],
+            certificate_valid: Some((at(1), valid_until)),
+        }
+    }
+
+    fn codes(lines: &[ReportLine]) -> Vec<(&str, &str)> {
+        lines
+            .iter()
+            .map(|l| (l.code.as_str(), l.outcome.as_str()))
+            .collect()
+    }
+
+    #[test]
+    fn a_pdf_signed_again_over_a_change_shows_which_signature_covers_an_earlier_revision() {
+        // Alice signed; someone changed the file and signed the whole of it again.
+        let report = SignedReport::Pdf(PdfReport {
+            signatures: vec![
+                PdfSignature {
+                    byte_range: [0, 10, 20, 30],
+                    covers_whole_file: false,
+                    signers: vec![signer("ALICE", at(2), at(30))],
+                },
+                PdfSignature {
+                    byte_range: [0, 40, 50, 60],
+                    covers_whole_file: true,
+                    signers: vec![signer("MALLORY", at(3), at(30))],
+                },
+            ],
+            problems: vec![Problem::Gap],
+            changed_after_signing: false,
+        });
+        let lines = signed_lines(&report, 1, at(4));
+        let c = codes(&lines);
+        let alice = c.iter().position(|l| *l == ("signed.signer", "pass"));
+        let earlier = c.iter().position(|l| l.0 == "signed.earlier_revision");
+        assert!(
+            matches!((alice, earlier), (Some(a), Some(e)) if a < e),
+            "the first signature is marked as covering an earlier revision: {c:?}"
+        );
+        assert_eq!(
+            c.iter()
+                .filter(|l| l.0 == "signed.earlier_revision")
+                .count(),
+            1,
+            "the last signature covers the whole file: {c:?}"
+        );
+        assert!(c.contains(&("problem.gap", "fail")), "{c:?}");
+        assert!(
+            c.contains(&("signed.unchanged_after_signing", "pass")),
+            "{c:?}"
+        );
+        assert!(
+            c.contains(&("signed.iin", "info")),
+            "the IIN is its own line: {c:?}"
+        );
+        assert!(
+            lines
+                .iter()
+                .all(|l| !l.found.as_deref().unwrap_or("").contains("IIN")),
+            "no untranslated label in what was found"
+        );
+    }
+
+    #[test]
+    fn an_expired_certificate_judged_on_the_signers_own_clock_is_flagged() {
+        let cms = |s: SignerReport| {
+            SignedReport::Cms(verify::cms::CmsReport {
+                signers: vec![s],
+                attached: true,
+                content_size: Some(3),
+            })
+        };
+        // Signed (it says) on the 2nd, the certificate ran out on the 3rd, checked on the 4th.
+        let c = signed_lines(&cms(signer("A", at(2), at(3))), 1, at(4));
+        assert!(
+            codes(&c).contains(&("signed.time_claimed_only", "warn")),
+            "{c:?}"
+        );
+        // Still valid today: nothing rests on the claim.
+        let c = signed_lines(&cms(signer("A", at(2), at(30))), 1, at(4));
+        assert!(
+            !codes(&c).iter().any(|l| l.0 == "signed.time_claimed_only"),
+            "{c:?}"
+        );
+    }
 }

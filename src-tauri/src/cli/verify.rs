@@ -170,7 +170,10 @@ fn desk_keys(keys: &[String]) -> Result<Vec<DeskKey>, Refusal> {
 pub(crate) fn run(args: &VerifyArgs) -> Result<(), Refusal> {
     let known = desk_keys(&args.desk_keys)?;
     if let Some(text) = &args.qr {
-        return ours_out(&ours::verify_qr(text, &known), args.json);
+        return ours_out(
+            &ours::verify_qr(text, &known, domain::policy::shipped()),
+            args.json,
+        );
     }
     let Some(path) = &args.file else {
         return Err(refusal("give a FILE or --qr TEXT"));
@@ -305,10 +308,21 @@ fn signed_out(report: &SignedReport, no_anchors: bool, json: bool) -> Result<(),
         for (n, s) in signers.iter().enumerate() {
             say(format_args!("  {}", signer_line(n + 1, s)))?;
         }
-        if let SignedReport::Pdf(p) = report
-            && p.changed_after_signing
-        {
-            say("  the PDF was changed after its last signature")?;
+        if let SignedReport::Pdf(p) = report {
+            let earlier = p.signatures.iter().rev().skip(1);
+            if earlier.filter(|s| !s.covers_whole_file).count() > 0 {
+                say(
+                    "  an earlier signature covers an earlier revision: later changes are not its signer's",
+                )?;
+            }
+            for problem in &p.problems {
+                say(format_args!(
+                    "  a signature entry could not be read ({problem:?})"
+                ))?;
+            }
+            if p.changed_after_signing {
+                say("  the PDF was changed after its last signature")?;
+            }
         }
         if no_anchors
             && signers

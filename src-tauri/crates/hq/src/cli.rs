@@ -278,7 +278,10 @@ pub async fn run(cli: Cli) -> Result<(), Failed> {
                     "{device} revoked; its next sync tells it so, and other desks stop trusting its printouts"
                 );
             } else {
-                println!("{device} was already revoked");
+                // Published again: a run whose publication failed after the revocation committed
+                // is repaired by running it again.
+                crate::feed::publish_desks(&store, clock.text()).await?;
+                println!("{device} was already revoked; the desk list is published again");
             }
             Ok(())
         }

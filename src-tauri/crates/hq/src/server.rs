@@ -468,7 +468,12 @@ async fn enrol(
         shared.metrics.enrolments.fetch_add(1, Ordering::Relaxed);
         info!(device = %device.id, branch = %device.branch, "desk enrolled");
         // Every desk learns the new desk's key with its next feed (its printouts verify there).
-        crate::feed::publish_desks(&shared.store, now.clone()).await?;
+        // The enrolment has committed and spent its code: a failed publication must not turn it
+        // into a refusal the desk cannot retry. The list is whole each time, so the next
+        // enrolment or revocation (or `branchdesk-hq revoke` run again) publishes this desk too.
+        if let Err(e) = crate::feed::publish_desks(&shared.store, now.clone()).await {
+            warn!(device = %device.id, error = %e, "the desk list could not be published");
+        }
         let desk = PeerKeys::parse(&device.signing, &device.recipient)?;
         Ok(EnrolAnswer::sign(
             &device.id,

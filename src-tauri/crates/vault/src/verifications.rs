@@ -119,12 +119,25 @@ struct ListedDesk {
     signing: String,
     name: String,
     branch: String,
+    #[serde(default)]
+    enrolled_at: Option<String>,
     revoked_at: Option<String>,
 }
 
 #[derive(Deserialize)]
 struct AnchorsBody {
     anchors: Vec<TrustAnchor>,
+}
+
+/// Whether RFC 3339 time `a` is after `b`; `false` when either cannot be read.
+fn later(a: &str, b: &str) -> bool {
+    match (
+        DateTime::parse_from_rfc3339(a),
+        DateTime::parse_from_rfc3339(b),
+    ) {
+        (Ok(a), Ok(b)) => a > b,
+        _ => false,
+    }
 }
 
 const COLUMNS: &str = "id, kind, client_id, subject, file_sha256, verdict, report, at, officer_id";
@@ -229,11 +242,13 @@ impl Vault {
     }
 
     /// The desks whose printouts this desk accepts: itself, and every desk any list from head
-    /// office named (a later list's word on a key replaces an earlier one's, so a revocation
-    /// sticks and a key missing from one list is not forgotten).
+    /// office named. A later list's word on a key replaces an earlier one's, except that a
+    /// revocation is undone only by a list showing the desk enrolled again after it (two lists
+    /// published close together may arrive in either order); a key missing from one list is not
+    /// forgotten. This desk's own key is revoked when head office revoked this desk.
     pub fn known_desks(&self) -> Result<Vec<KnownDesk>, VaultError> {
         let own = crate::desk_keys::public(&self.conn)?.signing;
-        let mut by_key: BTreeMap<String, KnownDesk> = BTreeMap::new();
+        let mut by_key: BTreeMap<String, (KnownDesk, Option<String>)> = BTreeMap::new();
         for p in self.publications("desks")? {
             // Head office checked what it signed; a list this build cannot read is skipped.
             let Ok(body) = serde_json::from_str::<DesksBody>(&p.body) else {
@@ -244,24 +259,38 @@ impl Vault {
                 if !is_hex(&key, 64) || key == own {
                     continue;
                 }
+                if let Some((before, enrolled_before)) = by_key.get(&key) {
+                    let unrevokes = before.revoked_at.is_some() && d.revoked_at.is_none();
+                    let enrolled_again = match (&d.enrolled_at, enrolled_before) {
+                        (Some(now), Some(then)) => later(now, then),
+                        _ => false,
+                    };
+                    if unrevokes && !enrolled_again {
+                        continue;
+                    }
+                }
                 by_key.insert(
                     key.clone(),
-                    KnownDesk {
-                        key,
-                        name: format!("{} ({})", d.name, d.branch),
-                        own: false,
-                        revoked_at: d.revoked_at,
-                    },
+                    (
+                        KnownDesk {
+                            key,
+                            name: format!("{} ({})", d.name, d.branch),
+                            own: false,
+                            revoked_at: d.revoked_at,
+                        },
+                        d.enrolled_at,
+                    ),
                 );
             }
         }
+        let own_revoked = crate::head_office::link(&self.conn)?.and_then(|l| l.revoked_at);
         let mut out = vec![KnownDesk {
             key: own,
             name: "this desk".into(),
             own: true,
-            revoked_at: None,
+            revoked_at: own_revoked,
         }];
-        out.extend(by_key.into_values());
+        out.extend(by_key.into_values().map(|(d, _)| d));
         Ok(out)
     }
 

@@ -254,9 +254,9 @@ impl Cert {
 /// What a path's end certificate is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Purpose {
-    /// Signing documents: key usage (when present) allows digital signatures or non-repudiation.
+    /// Signing documents: key usage (when present) allows non-repudiation; not a CA certificate.
     Signing,
-    /// Time-stamping (RFC 3161): extended key usage timeStamping, critical.
+    /// Time-stamping (RFC 3161): extended key usage includes timeStamping; not a CA certificate.
     TimeStamping,
 }
 
@@ -270,11 +270,27 @@ pub fn path(
     purpose: Purpose,
 ) -> Result<Vec<String>, PathError> {
     leaf.critical_extensions_known()?;
-    if let Some(ku) = leaf.extension::<KeyUsage>()?
-        && !(ku.digital_signature() || ku.non_repudiation())
+    // A document's signer needs non-repudiation (NCA RK's signing certificates carry it; its
+    // authentication ones, digital signature alone, are for logging in, not for signing
+    // documents); a time-stamping authority signs with digital signature.
+    if let Some(ku) = leaf.extension::<KeyUsage>()? {
+        let allowed = match purpose {
+            Purpose::Signing => ku.non_repudiation(),
+            Purpose::TimeStamping => ku.digital_signature() || ku.non_repudiation(),
+        };
+        if !allowed {
+            return Err(PathError::Misused(format!(
+                "{}: its key usage does not allow signing documents",
+                leaf.subject_line()
+            )));
+        }
+    }
+    if leaf
+        .extension::<BasicConstraints>()?
+        .is_some_and(|bc| bc.ca)
     {
         return Err(PathError::Misused(format!(
-            "{}: its key usage does not allow signing",
+            "{}: a certification authority's certificate does not sign documents",
             leaf.subject_line()
         )));
     }

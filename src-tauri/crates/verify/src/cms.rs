@@ -5,6 +5,8 @@
 //! at the time that counts: the time-stamp's when a trusted authority stamped it, else the time
 //! the signer wrote, else now.
 
+use std::cell::RefCell;
+
 use chrono::{DateTime, Utc};
 use cms::content_info::ContentInfo;
 use cms::signed_data::{SignedData, SignerIdentifier, SignerInfo};
@@ -130,6 +132,15 @@ fn algorithm_failure(e: AlgorithmError) -> (Failure, String) {
     }
 }
 
+/// At most this many signers are checked in one CMS (real files have one or two).
+pub const MAX_SIGNERS: usize = 8;
+/// At most this many certificates are read from one CMS (a chain is a handful).
+pub const MAX_CERTIFICATES: usize = 32;
+
+/// Content digests already computed for this file, by algorithm: every signer of a file signs the
+/// same content, so each digest is taken once however many signers there are.
+type Digests = RefCell<Vec<(Digest, Vec<u8>)>>;
+
 struct Parsed<'a> {
     data: SignedData,
     certificates: Vec<Cert>,
@@ -152,6 +163,7 @@ fn parse(der: &[u8]) -> Result<Parsed<'_>, (Failure, String)> {
         certificates: raw
             .certificates
             .iter()
+            .take(MAX_CERTIFICATES)
             .filter_map(|c| Cert::from_der(c))
             .collect(),
         signer_infos: raw.signer_infos,
@@ -172,11 +184,29 @@ pub fn verify(der: &[u8], content: Content<'_>, anchors: &[Cert], now: DateTime<
     };
     let attached = parsed.data.encap_content_info.econtent.is_some();
     let econtent = attached_content(&parsed.data);
-    let signers = parsed
+    let digests = Digests::default();
+    let mut signers: Vec<SignerReport> = parsed
         .signer_infos
         .iter()
-        .map(|si| signer(si, &parsed, econtent.as_deref(), content, anchors, now))
+        .take(MAX_SIGNERS)
+        .map(|si| {
+            signer(
+                si,
+                &parsed,
+                econtent.as_deref(),
+                content,
+                anchors,
+                now,
+                &digests,
+            )
+        })
         .collect();
+    if parsed.signer_infos.len() > MAX_SIGNERS {
+        signers.push(SignerReport::failed(
+            Failure::Malformed,
+            format!("more than {MAX_SIGNERS} signers"),
+        ));
+    }
     CmsReport {
         signers,
         attached,
@@ -261,6 +291,7 @@ fn core(
     parsed: &Parsed<'_>,
     econtent: Option<&[u8]>,
     content: Content<'_>,
+    digests: &Digests,
 ) -> Result<(Cert, Digest), (Failure, String)> {
     let cert = parsed
         .certificates
@@ -277,7 +308,19 @@ fn core(
         .cloned()
         .ok_or((Failure::SignerCertificateMissing, String::new()))?;
     let digest = Digest::from_oid(&si.digest_alg.oid).map_err(algorithm_failure)?;
-    let computed = digest_of(content, econtent, digest)?;
+    let known = digests
+        .borrow()
+        .iter()
+        .find(|(d, _)| *d == digest)
+        .map(|(_, v)| v.clone());
+    let computed = match known {
+        Some(v) => v,
+        None => {
+            let v = digest_of(content, econtent, digest)?;
+            digests.borrow_mut().push((digest, v.clone()));
+            v
+        }
+    };
     let key = &cert.cert.tbs_certificate.subject_public_key_info;
     if si.signed_attrs.is_none() {
         // Without signed attributes the signature is over the content itself.
@@ -375,6 +418,7 @@ fn signer(
     content: Content<'_>,
     anchors: &[Cert],
     now: DateTime<Utc>,
+    digests: &Digests,
 ) -> SignerReport {
     let Ok(si) = SignerInfo::from_der(si_raw) else {
         return SignerReport::failed(Failure::Malformed, "SignerInfo");
@@ -384,7 +428,7 @@ fn signer(
         .ok()
         .flatten()
         .and_then(time_of);
-    let (cert, _) = match core(si_raw, &si, parsed, econtent, content) {
+    let (cert, _) = match core(si_raw, &si, parsed, econtent, content, digests) {
         Ok(c) => c,
         Err((f, detail)) => {
             report.failure = Some(f);
@@ -393,6 +437,7 @@ fn signer(
             if let Some(c) = parsed.certificates.iter().find(|c| match &si.sid {
                 SignerIdentifier::IssuerAndSerialNumber(ias) => {
                     c.cert.tbs_certificate.serial_number == ias.serial_number
+                        && c.cert.tbs_certificate.issuer == ias.issuer
                 }
                 SignerIdentifier::SubjectKeyIdentifier(_) => false,
             }) {
@@ -424,12 +469,16 @@ fn signer(
             return report;
         }
     }
+    // The trusted time-stamp's time, else the time the signer claims (shown as a claim; a
+    // claim later than now is not believed), else now.
     let at = report
         .time_stamp
         .as_ref()
         .filter(|t| t.trusted)
         .map(|t| t.time)
-        .or(report.signing_time)
+        .or(report
+            .signing_time
+            .filter(|t| *t <= now + chrono::Duration::minutes(5)))
         .unwrap_or(now);
     match certificate::path(&cert, &parsed.certificates, anchors, at, Purpose::Signing) {
         Ok(path) => {
@@ -463,8 +512,15 @@ fn time_stamp(token: &der::Any, signature: &[u8], anchors: &[Cert]) -> Result<Ti
         return Err("a token has one signer".into());
     };
     let si = SignerInfo::from_der(si_raw).map_err(|_| "the token's signer".to_owned())?;
-    let (cert, _) = core(si_raw, &si, &parsed, Some(&econtent), Content::Attached)
-        .map_err(|(f, d)| format!("the token's signature: {f:?} {d}"))?;
+    let (cert, _) = core(
+        si_raw,
+        &si,
+        &parsed,
+        Some(&econtent),
+        Content::Attached,
+        &Digests::default(),
+    )
+    .map_err(|(f, d)| format!("the token's signature: {f:?} {d}"))?;
     let tst = x509_tsp::TstInfo::from_der(&econtent).map_err(|_| "TSTInfo".to_owned())?;
     let digest =
         Digest::from_oid(&tst.message_imprint.hash_algorithm.oid).map_err(|e| format!("{e:?}"))?;

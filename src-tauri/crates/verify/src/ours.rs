@@ -132,7 +132,7 @@ pub fn verify_pdf(pdf: &[u8], known: &[DeskKey], policies: &[PolicyVersion]) -> 
     let Some(seal) = SealText::parse(&seal_text) else {
         return OursReport::altered(Reason::SealUnreadable);
     };
-    let mut report = from_seal(&seal, known);
+    let mut report = from_seal(&seal, known, policies);
     report.content_checked = true;
     if report.verdict == Verdict::Altered {
         return report;
@@ -170,33 +170,69 @@ pub fn verify_pdf(pdf: &[u8], known: &[DeskKey], policies: &[PolicyVersion]) -> 
     }
 }
 
-/// Verifies the text of a printout's QR code: the seal only (see the module's note).
-pub fn verify_qr(text: &str, known: &[DeskKey]) -> OursReport {
+/// Verifies the text of a printout's QR code: the seal only (see the module's note). A reference
+/// copy's text carries no signature: it is authentic only when it names a policy version in
+/// `policies` and that version's content hash.
+pub fn verify_qr(text: &str, known: &[DeskKey], policies: &[PolicyVersion]) -> OursReport {
     match SealText::parse(text.trim()) {
-        Some(seal) => from_seal(&seal, known),
+        Some(seal) => from_seal(&seal, known, policies),
         None => OursReport::altered(Reason::SealUnreadable),
     }
 }
 
-fn from_seal(text: &SealText, known: &[DeskKey]) -> OursReport {
+/// Whether `reference` (`v<version>`) and `content_sha256` are those of a known policy version's
+/// reference copy: `Ok` when they are, else why not.
+fn known_reference(
+    kind: Kind,
+    reference: &str,
+    content_sha256: &str,
+    policies: &[PolicyVersion],
+) -> Result<(), Reason> {
+    let versions: Vec<&PolicyVersion> = policies
+        .iter()
+        .filter(|p| kind == Kind::Policy && format!("v{}", p.version) == reference)
+        .collect();
+    if versions.is_empty() {
+        return Err(Reason::Content);
+    }
+    let matches = versions.iter().any(|p| {
+        print::Document::Policy(p)
+            .content()
+            .is_ok_and(|c| c.sha256 == content_sha256)
+    });
+    if matches {
+        Ok(())
+    } else {
+        Err(Reason::ContentHash)
+    }
+}
+
+fn from_seal(text: &SealText, known: &[DeskKey], policies: &[PolicyVersion]) -> OursReport {
     match text {
         SealText::Reference {
             kind,
             reference,
             content_sha256,
-        } => OursReport {
-            verdict: Verdict::Authentic,
-            reason: None,
-            kind: Some(*kind),
-            id: Some(reference.clone()),
-            issued_at: None,
-            desk_key: None,
-            signer: None,
-            own_desk: false,
-            revoked_at: None,
-            content_sha256: Some(content_sha256.clone()),
-            content_checked: false,
-        },
+        } => {
+            let checked = known_reference(*kind, reference, content_sha256, policies);
+            OursReport {
+                verdict: if checked.is_ok() {
+                    Verdict::Authentic
+                } else {
+                    Verdict::Altered
+                },
+                reason: checked.err(),
+                kind: Some(*kind),
+                id: Some(reference.clone()),
+                issued_at: None,
+                desk_key: None,
+                signer: None,
+                own_desk: false,
+                revoked_at: None,
+                content_sha256: Some(content_sha256.clone()),
+                content_checked: false,
+            }
+        }
         SealText::Issued {
             kind,
             seal,

@@ -48,7 +48,10 @@ impl SignedReport {
     /// The verdict over all signatures.
     pub fn verdict(&self) -> FileVerdict {
         match self {
-            SignedReport::Pdf(p) if p.signatures.is_empty() => FileVerdict::Unsigned,
+            // A signature dictionary that cannot be read is not "no signature".
+            SignedReport::Pdf(p) if p.signatures.is_empty() && p.problems.is_empty() => {
+                FileVerdict::Unsigned
+            }
             SignedReport::Pdf(p) => {
                 let good = p.problems.is_empty()
                     && !p.changed_after_signing

@@ -213,6 +213,62 @@ fn known_desks_and_anchors_come_from_head_office_and_the_desk_itself() {
         ],
         "own key first (never listed twice), every listed key kept, b's revocation shown"
     );
+    // A list computed before b's revocation but published after it must not undo it; a list
+    // where b enrolled again after its revocation does.
+    let listed = |enrolled: &str| {
+        serde_json::json!({ "device": "dev", "branch": "almaty-1", "name": "desk b2",
+                            "signing": b, "enrolled_at": enrolled, "revoked_at": null })
+    };
+    let b_revoked = |v: &vault::Vault| {
+        v.known_desks()
+            .unwrap()
+            .iter()
+            .find(|k| k.key == b)
+            .map(|k| k.revoked_at.is_some())
+    };
+    v.apply_feed(
+        4,
+        5,
+        &[(
+            5,
+            publication(
+                "desks",
+                serde_json::json!({ "desks": [listed("2026-11-01T00:00:00Z")] }),
+            ),
+        )],
+        now(),
+    )
+    .expect("feed");
+    assert_eq!(
+        b_revoked(&v),
+        Some(true),
+        "a stale list published late must not bring a revoked desk's key back"
+    );
+    v.apply_feed(
+        5,
+        6,
+        &[(
+            6,
+            publication(
+                "desks",
+                serde_json::json!({ "desks": [listed("2026-11-25T00:00:00Z")] }),
+            ),
+        )],
+        now(),
+    )
+    .expect("feed");
+    assert_eq!(
+        b_revoked(&v),
+        Some(false),
+        "a desk enrolled again after its revocation is trusted again"
+    );
+    // Head office revokes this desk: its own seal is then a revoked signer's too.
+    v.apply_feed(6, 7, &[(7, FeedItem::Revocation)], now())
+        .expect("revocation");
+    assert!(
+        v.known_desks().unwrap()[0].revoked_at.is_some(),
+        "a revoked desk must not vouch for its own printouts"
+    );
     let anchors: Vec<String> = v
         .trust_anchors()
         .unwrap()

@@ -175,6 +175,38 @@ fn policy_reference_copies_and_qr_texts() {
     // A version this desk does not know cannot be checked.
     assert_eq!(verify_pdf(&pdf, &[], &[]).reason, Some(Reason::Content));
 
+    // A reference copy's QR text has no signature: it passes only as a known version's own text.
+    let content = Document::Policy(policy).content().unwrap();
+    let text = format!("BD1|policy|v{}|{}", policy.version, content.sha256);
+    let r = verify_qr(&text, &[], &policies());
+    assert_eq!(
+        r.verdict,
+        Verdict::Authentic,
+        "the shipped policy's QR text: {r:?}"
+    );
+    assert!(!r.content_checked);
+    for (forged, why) in [
+        (
+            format!("BD1|policy|v{}|{}", policy.version, "0".repeat(64)),
+            Reason::ContentHash,
+        ),
+        (
+            format!("BD1|policy|v99|{}", content.sha256),
+            Reason::Content,
+        ),
+        (
+            format!("BD1|offer|v{}|{}", policy.version, content.sha256),
+            Reason::Content,
+        ),
+    ] {
+        let r = verify_qr(&forged, &[], &policies());
+        assert_eq!(
+            (r.verdict, r.reason),
+            (Verdict::Altered, Some(why)),
+            "anyone can type a reference text; {forged} must not pass as authentic"
+        );
+    }
+
     let ours = SigningKey::from_bytes(&[7; 32]);
     let o = offer(500_000);
     let doc = Document::Offer(&o);
@@ -188,7 +220,7 @@ fn policy_reference_copies_and_qr_texts() {
         s.desk_key,
         s.signature
     );
-    let r = verify_qr(&qr, &known(&ours));
+    let r = verify_qr(&qr, &known(&ours), &policies());
     assert_eq!(r.verdict, Verdict::Authentic);
     assert!(
         !r.content_checked,
@@ -196,11 +228,11 @@ fn policy_reference_copies_and_qr_texts() {
     );
     let forged = qr.replace(&content.sha256, &"0".repeat(64));
     assert_eq!(
-        verify_qr(&forged, &known(&ours)).reason,
+        verify_qr(&forged, &known(&ours), &policies()).reason,
         Some(Reason::Signature)
     );
     assert_eq!(
-        verify_qr("hello", &known(&ours)).reason,
+        verify_qr("hello", &known(&ours), &policies()).reason,
         Some(Reason::SealUnreadable)
     );
 }

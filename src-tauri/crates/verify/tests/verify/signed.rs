@@ -44,6 +44,13 @@ fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 12, 1, 9, 0, 0).unwrap()
 }
 
+/// Files the tests sign with openssl carry the wall clock's time (its certificates start then and
+/// its signing-time says so); they are checked on it.
+#[allow(clippy::disallowed_methods)]
+fn signed_now() -> DateTime<Utc> {
+    Utc::now() + chrono::Duration::minutes(1)
+}
+
 fn cms_signers(file: &[u8], detached: Option<&[u8]>, anchors: &[Cert]) -> Vec<SignerReport> {
     match signed::verify(file, detached, anchors, now()).expect("a signed file") {
         SignedReport::Cms(c) => c.signers,
@@ -283,6 +290,50 @@ fn garbage_and_truncations_give_a_verdict_never_a_panic() {
         let r = signed::verify(junk, None, &[], now()).expect("a verdict");
         assert_ne!(r.verdict(), FileVerdict::Valid);
     }
+    // A signature entry that cannot be read is a broken signature, not "no signature".
+    let broken = b"%PDF-1.7 /ByteRange [0 5 2 3] /Contents <30>";
+    let r = signed::verify(broken, None, &[], now()).expect("a verdict");
+    assert_eq!(
+        r.verdict(),
+        FileVerdict::NotValid,
+        "a PDF whose only signature entry is broken must not read as unsigned: {r:?}"
+    );
+}
+
+#[test]
+fn signer_and_certificate_counts_are_bounded() {
+    // A CMS naming more signers than are checked: the extra ones make the file not valid rather
+    // than costing a digest and a path search each.
+    use ::cms::content_info::ContentInfo;
+    use ::cms::signed_data::{SignedData, SignerInfos};
+    use der::{Decode, Encode};
+    let der = fixture("gost2015/kalkan_individual_attached.cms");
+    let mut ci = ContentInfo::from_der(&der).unwrap();
+    let mut sd: SignedData = ci.content.decode_as().unwrap();
+    let one = sd.signer_infos.0.get(0).unwrap().clone();
+    let many: Vec<_> = (0..cms::MAX_SIGNERS as u8 + 5)
+        .map(|n| {
+            let mut si = one.clone();
+            let mut sig = si.signature.as_bytes().to_vec();
+            sig[0] ^= n;
+            si.signature = der::asn1::OctetString::new(sig).unwrap();
+            si
+        })
+        .collect();
+    sd.signer_infos = SignerInfos(many.try_into().unwrap());
+    ci.content = der::Any::encode_from(&sd).unwrap();
+    let crowded = ci.to_der().unwrap();
+    let r = cms::verify(&crowded, Content::Attached, &test_anchors(), now());
+    assert_eq!(
+        r.signers.len(),
+        cms::MAX_SIGNERS + 1,
+        "only the first signers are checked, then one line says there were more"
+    );
+    assert_eq!(
+        r.signers.last().unwrap().failure,
+        Some(Failure::Malformed),
+        "too many signers is a fault of the file"
+    );
 }
 
 #[test]
@@ -307,7 +358,7 @@ fn pdfs_signed_by_an_openssl_test_ca_verify_and_one_changed_byte_does_not() {
             );
         }
         let anchors = vec![test_pki.root.clone()];
-        let report = signed::verify(&pdf, None, &anchors, now()).unwrap();
+        let report = signed::verify(&pdf, None, &anchors, signed_now()).unwrap();
         assert_eq!(
             report.verdict(),
             FileVerdict::Valid,
@@ -318,7 +369,8 @@ fn pdfs_signed_by_an_openssl_test_ca_verify_and_one_changed_byte_does_not() {
         let at = find(&pdf, pki::PAGE_TEXT.as_bytes());
         let mut changed = pdf.clone();
         changed[at] ^= 0x01;
-        let SignedReport::Pdf(r) = signed::verify(&changed, None, &anchors, now()).unwrap() else {
+        let SignedReport::Pdf(r) = signed::verify(&changed, None, &anchors, signed_now()).unwrap()
+        else {
             panic!("a PDF")
         };
         assert_eq!(
@@ -329,17 +381,30 @@ fn pdfs_signed_by_an_openssl_test_ca_verify_and_one_changed_byte_does_not() {
 
         // A certificate outside the anchors.
         let stranger = pki::make_pki(&dir.0, alg, Box::leak(format!("s{n}-").into_boxed_str()));
-        let r = signed::verify(&pdf, None, &[stranger.root], now()).unwrap();
+        let r = signed::verify(&pdf, None, &[stranger.root], signed_now()).unwrap();
         let SignedReport::Pdf(r) = r else { panic!() };
         assert_eq!(
             r.signatures[0].signers[0].failure,
             Some(Failure::UnknownSigner)
         );
 
+        // Checked two days before it was made: the signer's claimed signing time is later than
+        // that "now" and is not believed, so the certificate is judged on that day, when it was
+        // not yet valid (a claimed time must not carry a certificate past its validity).
+        let early = signed_now() - chrono::Duration::days(2);
+        let SignedReport::Pdf(r) = signed::verify(&pdf, None, &anchors, early).unwrap() else {
+            panic!()
+        };
+        assert_eq!(
+            r.signatures[0].signers[0].failure,
+            Some(Failure::CertificateNotValid),
+            "{alg:?}: a signing time in the future must not be believed"
+        );
+
         // Bytes added after the signature: an incremental update nobody signed.
         let mut more = pdf.clone();
         more.extend_from_slice(b"1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n");
-        let r = signed::verify(&more, None, &anchors, now()).unwrap();
+        let r = signed::verify(&more, None, &anchors, signed_now()).unwrap();
         let SignedReport::Pdf(p) = &r else { panic!() };
         assert!(p.changed_after_signing);
         assert_eq!(r.verdict(), FileVerdict::NotValid);
@@ -353,14 +418,15 @@ fn a_time_stamped_pdf_uses_the_authoritys_time() {
     let tsa = pki::make_tsa(&dir.0);
     let pdf = pki::sign_pdf(&test_pki, &pki::minimal_pdf(), "ETSI.CAdES.detached", true);
     let anchors = vec![test_pki.root.clone(), tsa.root.clone()];
-    let SignedReport::Pdf(r) = signed::verify(&pdf, None, &anchors, now()).unwrap() else {
+    let SignedReport::Pdf(r) = signed::verify(&pdf, None, &anchors, signed_now()).unwrap() else {
         panic!()
     };
     let s = &r.signatures[0].signers[0];
     assert_eq!(s.failure, None, "{s:#?}");
     assert!(s.time_stamp.as_ref().is_some_and(|t| t.trusted), "{s:#?}");
     // The authority not among the anchors: the stamp is shown, not trusted.
-    let SignedReport::Pdf(r) = signed::verify(&pdf, None, &anchors[..1], now()).unwrap() else {
+    let SignedReport::Pdf(r) = signed::verify(&pdf, None, &anchors[..1], signed_now()).unwrap()
+    else {
         panic!()
     };
     let s = &r.signatures[0].signers[0];
