@@ -22,7 +22,7 @@ use crate::quote::{desk_date, desk_time_text};
 /// out, and what was found and expected.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
 pub struct ReportLine {
-    /// `check.<name>` (identity), `printout.<name>`, `reason.<name>`, `signed.<name>`,
+    /// `check.<name>` (identity), `printout.<name>`, `reason.<name>`, `signed.<name>`, `problem.<name>`,
     /// `failure.<name>`.
     pub code: String,
     /// `pass`, `warn`, `fail` or `info`.
