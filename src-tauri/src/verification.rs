@@ -6,7 +6,7 @@
 
 use chrono::{DateTime, Utc};
 use domain::consent::Scope;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use vault::{ClientId, NewVerification, Vault, VaultError, VerificationKind, VerificationRecord};
 use verify::certificate::Cert;
@@ -20,7 +20,7 @@ use crate::quote::{desk_date, desk_time_text};
 
 /// One line of a report: what it is about (`code`, a closed set the window words), how it came
 /// out, and what was found and expected.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct ReportLine {
     /// `check.<name>` (identity), `printout.<name>`, `reason.<name>`, `signed.<name>`, `problem.<name>`,
     /// `failure.<name>`.
@@ -297,6 +297,14 @@ fn policies(v: &Vault) -> Result<Vec<domain::policy::PolicyVersion>, VaultError>
 }
 
 /// Keeps the report and returns its view. A revoked desk still shows what it found, unkept.
+/// The JSON the vault keeps: the check's own report, and the lines as the officer read them (so
+/// the history shows them again exactly, whatever the verify crate says later).
+fn kept_json(mut body: serde_json::Value, lines: &[ReportLine]) -> Result<String, CommandError> {
+    let failed = || CommandError::new(ErrorCode::Internal, "the report could not be written");
+    body["lines"] = serde_json::to_value(lines).map_err(|_| failed())?;
+    serde_json::to_string(&body).map_err(|_| failed())
+}
+
 fn keep(
     v: &mut Vault,
     new: &NewVerification<'_>,
@@ -339,8 +347,11 @@ pub(crate) fn check_identity(
         zone.document_number
     );
     let verdict = code(&report.verdict);
-    let json = serde_json::to_string(&serde_json::json!({ "zone": zone, "report": report }))
-        .map_err(|_| CommandError::new(ErrorCode::Internal, "the report could not be written"))?;
+    let lines = identity_lines(&report);
+    let json = kept_json(
+        serde_json::json!({ "zone": zone, "report": report }),
+        &lines,
+    )?;
     keep(
         v,
         &NewVerification {
@@ -351,7 +362,7 @@ pub(crate) fn check_identity(
             verdict: &verdict,
             report: &json,
         },
-        identity_lines(&report),
+        lines,
         now,
     )
 }
@@ -380,8 +391,8 @@ fn keep_printout(
         (None, Some(id)) => format!("QR {}", id.chars().take(64).collect::<String>()),
         (None, None) => "QR".to_owned(),
     };
-    let json = serde_json::to_string(report)
-        .map_err(|_| CommandError::new(ErrorCode::Internal, "the report could not be written"))?;
+    let lines = printout_lines(report);
+    let json = kept_json(serde_json::json!({ "report": report }), &lines)?;
     keep(
         v,
         &NewVerification {
@@ -392,7 +403,7 @@ fn keep_printout(
             verdict: &code(&report.verdict),
             report: &json,
         },
-        printout_lines(report),
+        lines,
         now,
     )
 }
@@ -424,8 +435,8 @@ pub(crate) fn check_file(
     let anchors = anchors(v)?;
     let report = signed::verify(file, detached, &anchors, now)
         .map_err(|e| CommandError::new(ErrorCode::NotASignedFile, e.to_string()).on("file"))?;
-    let json = serde_json::to_string(&report)
-        .map_err(|_| CommandError::new(ErrorCode::Internal, "the report could not be written"))?;
+    let lines = signed_lines(&report, anchors.len(), now);
+    let json = kept_json(serde_json::json!({ "report": report }), &lines)?;
     keep(
         v,
         &NewVerification {
@@ -436,7 +447,7 @@ pub(crate) fn check_file(
             verdict: &code(&report.verdict()),
             report: &json,
         },
-        signed_lines(&report, anchors.len(), now),
+        lines,
         now,
     )
 }
@@ -456,6 +467,10 @@ pub(crate) fn view_of(r: &VerificationRecord) -> VerificationView {
 
 fn rebuilt_lines(r: &VerificationRecord) -> Option<Vec<ReportLine>> {
     let v: serde_json::Value = serde_json::from_str(&r.report).ok()?;
+    if let Some(lines) = v.get("lines") {
+        return serde_json::from_value(lines.clone()).ok();
+    }
+    // Identity reports kept before the lines were kept with them.
     let findings = v.get("report")?.get("findings")?.as_array()?;
     Some(
         findings

@@ -91,15 +91,17 @@ pub(crate) fn verify_file(
     })
 }
 
-/// Reports kept for a client (or every report), newest first.
+/// Reports kept for a client (or every report), newest first: only identity checks, only
+/// documents, or both (`identity` absent).
 #[tauri::command]
 pub(crate) fn verifications_list(
     state: State<'_, AppState>,
     client_id: Option<String>,
+    identity: Option<bool>,
 ) -> Result<Vec<VerificationView>, CommandError> {
     state.with_session(ANY_ROLE, |v| {
         let client = client_id.map(vault::ClientId::from);
-        Ok(v.verifications(client.as_ref(), 50)?
+        Ok(v.verifications(client.as_ref(), identity, 50)?
             .iter()
             .map(verification::view_of)
             .collect())

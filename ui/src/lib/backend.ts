@@ -281,5 +281,7 @@ export const backend = {
     headers["x-signature-length"] = String(file.length);
     return call<VerificationView>("verify_file", body, headers);
   },
-  verifications: (clientId: string | null) => call<VerificationView[]>("verifications_list", { clientId }),
+  /** Kept reports, newest first: `identity` true for ID checks only, false for documents only. */
+  verifications: (clientId: string | null, identity: boolean | null) =>
+    call<VerificationView[]>("verifications_list", { clientId, identity }),
 };

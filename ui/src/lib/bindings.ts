@@ -594,7 +594,7 @@ lines: Array<string>, };
 
 export type ReportLine = { 
 /**
- * `check.<name>` (identity), `printout.<name>`, `reason.<name>`, `signed.<name>`,
+ * `check.<name>` (identity), `printout.<name>`, `reason.<name>`, `signed.<name>`, `problem.<name>`,
  * `failure.<name>`.
  */
 code: string, 

@@ -224,20 +224,23 @@ impl Vault {
         Ok(stored)
     }
 
-    /// Reports kept for a client (or, with `None`, every report), newest first, at most `limit`.
+    /// Reports kept for a client (or, with `None`, every report), newest first, at most `limit`;
+    /// with `identity`, only identity checks (`Some(true)`) or only documents (`Some(false)`).
     pub fn verifications(
         &self,
         client: Option<&ClientId>,
+        identity: Option<bool>,
         limit: u32,
     ) -> Result<Vec<VerificationRecord>, VaultError> {
         if crate::migrations::version(&self.conn)? < crate::migrations::VERIFICATION {
             return Ok(Vec::new());
         }
         let mut s = self.conn.prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM verification WHERE ?1 IS NULL OR client_id = ?1
+            "SELECT {COLUMNS} FROM verification
+             WHERE (?1 IS NULL OR client_id = ?1) AND (?3 IS NULL OR (kind = 'identity') = ?3)
              ORDER BY at DESC, rowid DESC LIMIT ?2"
         ))?;
-        let rows = s.query_map(params![client, limit.min(500)], record)?;
+        let rows = s.query_map(params![client, limit.min(500), identity], record)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 

@@ -55,7 +55,7 @@ pub(super) fn verification_refuses_what_cannot_be_checked_and_keeps_nothing() {
     ];
     for (check, code, why) in cases {
         let before = stored(&b.officer);
-        let kept = b.officer.verifications(None, 500).unwrap().len();
+        let kept = b.officer.verifications(None, None, 500).unwrap().len();
         let r = check(&mut b.officer);
         assert_eq!(r.as_ref().err().map(|e| e.code), Some(code), "{why}");
         assert_eq!(
@@ -64,7 +64,7 @@ pub(super) fn verification_refuses_what_cannot_be_checked_and_keeps_nothing() {
             "{why}: nothing audited or queued"
         );
         assert_eq!(
-            b.officer.verifications(None, 500).unwrap().len(),
+            b.officer.verifications(None, None, 500).unwrap().len(),
             kept,
             "{why}: nothing kept"
         );
@@ -92,4 +92,26 @@ pub(super) fn verification_refuses_what_cannot_be_checked_and_keeps_nothing() {
     );
     let qr = verification::check_qr(&mut b.officer, "BD1|nonsense", now()).expect("a verdict");
     assert_eq!(qr.verdict, "altered", "an unreadable seal is not authentic");
+    let forged = format!("BD1|offer|v1|{}", "0".repeat(64));
+    let typed = verification::check_qr(&mut b.officer, &forged, now()).expect("a verdict");
+    assert_eq!(
+        typed.verdict, "altered",
+        "a reference text anyone can type is not an authentic offer"
+    );
+
+    // The history shows each document check with the lines the officer read, newest first.
+    let listed: Vec<_> = b
+        .officer
+        .verifications(None, Some(false), 10)
+        .unwrap()
+        .iter()
+        .map(verification::view_of)
+        .collect();
+    assert_eq!(listed.len(), 3, "garbage.bin and two QR texts");
+    assert_eq!(
+        (listed[0].lines.clone(), listed[2].lines.clone()),
+        (typed.lines.clone(), v.lines.clone()),
+        "kept lines read back as shown"
+    );
+    assert!(!listed[2].lines.is_empty());
 }

@@ -54,11 +54,20 @@ fn a_report_is_kept_audited_queued_and_listed_for_its_client() {
     v.record_verification(&printout, now())
         .expect("a printout's check");
     assert_eq!(
-        v.verifications(Some(&c), 50).unwrap(),
+        v.verifications(Some(&c), None, 50).unwrap(),
         vec![kept.clone()],
         "the client's list holds their checks only"
     );
-    assert_eq!(v.verifications(None, 50).unwrap().len(), 2);
+    assert_eq!(v.verifications(None, None, 50).unwrap().len(), 2);
+    let kinds = |identity| {
+        v.verifications(None, Some(identity), 50)
+            .unwrap()
+            .into_iter()
+            .map(|r| r.kind)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(kinds(true), ["identity"], "identity checks only");
+    assert_eq!(kinds(false), ["printout"], "documents only");
     assert_eq!(v.first_broken_audit_entry().unwrap(), None);
 
     // Malformed reports change nothing.
