@@ -177,7 +177,7 @@ fn signer_lines(n: usize, s: &SignerReport, now: DateTime<Utc>, out: &mut Vec<Re
                 out.push(info("signed.signing_time", time_text(at)));
                 // The certificate was judged at a time only the signer vouches for.
                 let expired = s.certificate_valid.is_some_and(|(_, until)| until < now);
-                if at > now + chrono::Duration::minutes(5) {
+                if !verify::cms::claim_believable(at, now) {
                     out.push(line(
                         "signed.signing_time_future".into(),
                         "warn",

@@ -272,15 +272,15 @@ pub async fn run(cli: Cli) -> Result<(), Failed> {
         }
         Command::Revoke { device } => {
             let store = AnyStore::open(&db_url).await?;
-            if store.revoke(device.clone(), clock.text()).await? {
-                crate::feed::publish_desks(&store, clock.text()).await?;
+            let revoked = store.revoke(device.clone(), clock.text()).await?;
+            // Published on every run: a run whose publication failed after the revocation
+            // committed is repaired by running it again.
+            crate::feed::publish_desks(&store, clock.text()).await?;
+            if revoked {
                 println!(
                     "{device} revoked; its next sync tells it so, and other desks stop trusting its printouts"
                 );
             } else {
-                // Published again: a run whose publication failed after the revocation committed
-                // is repaired by running it again.
-                crate::feed::publish_desks(&store, clock.text()).await?;
                 println!("{device} was already revoked; the desk list is published again");
             }
             Ok(())

@@ -14,34 +14,25 @@
 // A benchmark times real runs with the real clock.
 #![allow(clippy::disallowed_methods)]
 
+#[path = "../tests/verify/nca.rs"]
+mod nca;
 #[path = "../tests/verify/openssl_pki.rs"]
 mod openssl_pki;
 #[path = "../tests/verify/ours.rs"]
 #[allow(dead_code, unused_imports)]
 mod ours;
 
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use chrono::{TimeZone, Utc};
 use ed25519_dalek::SigningKey;
 use print::Document;
-use verify::certificate::Cert;
 use verify::ours::Verdict;
 use verify::signed::{self, FileVerdict};
 
+use nca::{cert, fixture};
+
 const RUNS: usize = 200;
-
-fn fixture(path: &str) -> Vec<u8> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/nca")
-        .join(path);
-    std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
-}
-
-fn cert(path: &str) -> Cert {
-    Cert::read(&fixture(path)).unwrap_or_else(|| panic!("{path} is a certificate"))
-}
 
 fn time(name: &str, bytes: usize, mut run: impl FnMut()) {
     for _ in 0..5 {

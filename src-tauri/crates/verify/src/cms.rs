@@ -132,6 +132,12 @@ fn algorithm_failure(e: AlgorithmError) -> (Failure, String) {
     }
 }
 
+/// Whether a signer's claimed signing time can stand for when it signed: not later than `now`,
+/// give or take five minutes between clocks.
+pub fn claim_believable(claimed: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+    claimed <= now + chrono::Duration::minutes(5)
+}
+
 /// At most this many signers are checked in one CMS (real files have one or two).
 pub const MAX_SIGNERS: usize = 8;
 /// At most this many certificates are read from one CMS (a chain is a handful).
@@ -476,9 +482,7 @@ fn signer(
         .as_ref()
         .filter(|t| t.trusted)
         .map(|t| t.time)
-        .or(report
-            .signing_time
-            .filter(|t| *t <= now + chrono::Duration::minutes(5)))
+        .or(report.signing_time.filter(|t| claim_believable(*t, now)))
         .unwrap_or(now);
     match certificate::path(&cert, &parsed.certificates, anchors, at, Purpose::Signing) {
         Ok(path) => {

@@ -3,6 +3,7 @@
 //! PDFs signed here by an openssl test CA).
 
 mod identity;
+mod nca;
 mod openssl_pki;
 mod ours;
 mod signed;

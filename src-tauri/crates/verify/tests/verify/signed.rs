@@ -5,25 +5,13 @@
 //! time-stamp) verify, one changed byte in the signed range does not, a signer outside the anchors
 //! is unknown, and bytes added after signing show. Garbage and truncations give verdicts.
 
-use std::path::PathBuf;
-
 use chrono::{DateTime, TimeZone, Utc};
 use verify::certificate::Cert;
 use verify::cms::{self, Content, Failure, SignerReport};
 use verify::signed::{self, FileVerdict, SignedReport};
 
+use crate::nca::{cert, fixture};
 use crate::openssl_pki::{self as pki, Alg, TempDir};
-
-fn fixture(path: &str) -> Vec<u8> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/nca")
-        .join(path);
-    std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
-}
-
-fn cert(path: &str) -> Cert {
-    Cert::read(&fixture(path)).unwrap_or_else(|| panic!("{path} is a certificate"))
-}
 
 /// The public NCA RK test CA certificates, as head office would configure them for a test (the
 /// files carry only the signer's certificate, so the issuing CAs are configured too).
